@@ -1,0 +1,47 @@
+/// A windowed rule over request records. It uses event time only, never the wall clock, and keeps
+/// its per-key state in bounded tables, so memory depends on configuration, not on the input.
+public protocol Detector {
+    /// The rule this detector reports.
+    static var rule: Rule { get }
+    /// Receives records in input order (within a few seconds of disorder). `batch` borrows the line
+    /// arena: copy or hash anything kept past the call.
+    mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert])
+    /// Called at end of input (scan) or on an idle flush (tail) to close any windows still open.
+    mutating func finish(at time: Timestamp, into alerts: inout [Alert])
+    /// Counters for the run summary (keys evicted from full tables, …).
+    var statistics: [(String, Int)] { get }
+}
+
+/// What the detection stage derives once per record and shares between detectors: the client
+/// identity and the route template. Indexed like `RecordBatch.records`.
+public struct BatchContext: Sendable {
+    /// Stable hash of who the client is (user, token fingerprint, or IP / IPv6 /64).
+    public var clientKeys: [UInt64] = []
+    /// Index of the record's route template in the route table; -1 when none.
+    public var routeIDs: [Int32] = []
+    /// Whether the route is in the inventory (spec or baseline); meaningless when no inventory is loaded.
+    public var routeKnown: [Bool] = []
+    /// Per record: the route template's display text is `routeNames[routeIDs[i]]`.
+    public var routeNames: [String] = []
+
+    public init() {}
+
+    /// The route template of record `index` (`GET /users/{id}` without the method: `/users/{id}`), if any.
+    public func routeName(at index: Int) -> String? {
+        guard index < routeIDs.count else { return nil }
+        let id = Int(routeIDs[index])
+        return id >= 0 && id < routeNames.count ? routeNames[id] : nil
+    }
+
+    public mutating func removeAll() {
+        clientKeys.removeAll(keepingCapacity: true)
+        routeIDs.removeAll(keepingCapacity: true)
+        routeKnown.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Receives alerts in order. Writers flush per batch.
+public protocol AlertSink {
+    mutating func write(_ alerts: borrowing [Alert]) throws(ReqwatchError)
+    mutating func flush() throws(ReqwatchError)
+}

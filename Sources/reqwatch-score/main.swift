@@ -1,0 +1,2 @@
+import ReqwatchGenerator
+print("todo")

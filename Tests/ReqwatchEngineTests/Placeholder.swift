@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct ReqwatchEnginePlaceholderTests {
+    @Test func placeholder() { #expect(Bool(true)) }
+}

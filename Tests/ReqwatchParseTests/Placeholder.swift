@@ -1,0 +1,5 @@
+import Testing
+
+@Suite struct ReqwatchParsePlaceholderTests {
+    @Test func placeholder() { #expect(Bool(true)) }
+}
