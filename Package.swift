@@ -28,11 +28,12 @@ let package = Package(
             name: "ReqwatchRedact",
             dependencies: ["ReqwatchCore", "Yams", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ReqwatchOutput", dependencies: ["ReqwatchCore", "CZlib"]),
+        .target(name: "ReqwatchTail", dependencies: ["ReqwatchCore"]),
         .target(
             name: "ReqwatchEngine",
             dependencies: [
                 "ReqwatchCore", "ReqwatchInput", "ReqwatchParse", "ReqwatchDetect", "ReqwatchRedact", "ReqwatchOutput",
-                "Yams",
+                "ReqwatchTail", "Yams",
             ]),
         .executableTarget(
             name: "reqwatch",
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(
             name: "ReqwatchRedactTests", dependencies: ["ReqwatchRedact", "ReqwatchTestSupport"], exclude: ["Fixtures"]
         ),
+        .testTarget(name: "ReqwatchTailTests", dependencies: ["ReqwatchTail", "ReqwatchTestSupport"]),
         .testTarget(name: "ReqwatchEngineTests", dependencies: ["ReqwatchEngine", "ReqwatchGenerator", "ReqwatchTestSupport"]),
         .testTarget(name: "ReqwatchEndToEndTests", dependencies: ["ReqwatchTestSupport"]),
     ]
