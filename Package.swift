@@ -7,7 +7,13 @@ let package = Package(
         .executable(name: "reqwatch", targets: ["reqwatch"]),
         .executable(name: "reqwatch-gen", targets: ["reqwatch-gen"]),
         .executable(name: "reqwatch-score", targets: ["reqwatch-score"]),
-        .library(name: "ReqwatchEngine", targets: ["ReqwatchEngine"]),
+        // For Benchmarks/ (a separate package): the engine and the stage modules it measures one by one.
+        .library(
+            name: "ReqwatchEngine",
+            targets: [
+                "ReqwatchEngine", "ReqwatchCore", "ReqwatchInput", "ReqwatchParse", "ReqwatchDetect", "ReqwatchRedact",
+                "ReqwatchOutput",
+            ]),
         .library(name: "ReqwatchGenerator", targets: ["ReqwatchGenerator"]),
     ],
     dependencies: [

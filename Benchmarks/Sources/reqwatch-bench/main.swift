@@ -1,0 +1,125 @@
+// reqwatch-bench: measures, in ONE run over the SAME files, the stages whose ratios the issues set targets for:
+//   inflate-only (our gzip reader, bytes discarded)  vs  gzip -dc FILE > /dev/null
+//   scan parse-only (framing + parsing)              vs  inflate-only            (target: ≤ 1.2× on .gz)
+//   scan with all detectors                          vs  scan parse-only         (target: ≤ 1.3×)
+//   redact (records written as redacted JSON Lines)  vs  scan parse-only         (target: ≤ 1.5×)
+// Each measurement is the best of N repetitions (machines are shared and noisy; the minimum is the least disturbed).
+// Usage: reqwatch-bench PLAIN_LOG GZ_LOG [--reps N] [--spec SPEC]
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation  // String(format:) for the table only
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchEngine
+import ReqwatchInput
+import ReqwatchOutput
+import ReqwatchParse
+import ReqwatchRedact
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+var args = Array(CommandLine.arguments.dropFirst())
+var reps = 3
+var spec: String?
+if let i = args.firstIndex(of: "--reps"), i + 1 < args.count { reps = Int(args[i + 1]) ?? 3; args.removeSubrange(i...i + 1) }
+if let i = args.firstIndex(of: "--spec"), i + 1 < args.count { spec = args[i + 1]; args.removeSubrange(i...i + 1) }
+guard args.count == 2 else {
+    print("usage: reqwatch-bench PLAIN_LOG GZ_LOG [--reps N] [--spec SPEC]")
+    exit(64)
+}
+let plain = args[0]
+let gz = args[1]
+
+func best(_ label: String, _ body: () -> Void) -> Double {
+    var b = Double.infinity
+    for _ in 0..<reps {
+        let t0 = now()
+        body()
+        b = min(b, now() - t0)
+    }
+    return b
+}
+
+func inflateOnly(_ path: String, threaded: Bool) -> Int64 {
+    var total: Int64 = 0
+    do {
+        var src = try InputOpener.open(path, index: 0, threaded: threaded)
+        let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
+        defer { buf.deallocate() }
+        while true {
+            let n = try src.read(into: buf)
+            if n == 0 { break }
+            total += Int64(n)
+        }
+    } catch { print("inflate failed: \(error)") }
+    return total
+}
+
+let devNull = FileDescriptorWriter(fd: open("/dev/null", O_WRONLY), name: "/dev/null", owns: true)
+
+func scan(_ path: String, detect: Bool, redact: Bool, threaded: Bool = true) -> ScanSummary {
+    var o = ScanOptions()
+    o.inputs = [path]
+    o.threadedInflate = threaded
+    o.diagnostics = devNull
+    if detect {
+        var d = DetectConfiguration()
+        if let spec { d.inventory = try? RouteInventory.load(path: spec) }
+        o.detect = d
+        o.alertSink = JSONLinesAlertSink(writer: devNull)
+        o.redactor = try? Redactor(RedactConfiguration())
+    } else {
+        o.detect = nil
+    }
+    if redact {
+        o.redactor = try? Redactor(RedactConfiguration())
+        o.recordsOut = devNull
+        o.detect = nil
+    }
+    do { return try ScanPipeline(options: o).run() } catch {
+        print("scan failed: \(error)")
+        exit(1)
+    }
+}
+
+let gzBytes = inflateOnly(gz, threaded: false)
+let first = scan(plain, detect: false, redact: false)
+let lines = first.lines
+print("input: \(plain) (\(lines) lines, \(first.bytes) bytes) and \(gz) (\(gzBytes) bytes inflated); best of \(reps)")
+
+let tGunzip = best("gzip -dc") { _ = system("gzip -dc '\(gz)' > /dev/null") }
+let tInflate = best("inflate-only") { _ = inflateOnly(gz, threaded: false) }
+let tInflateThreaded = best("inflate-only threaded") { _ = inflateOnly(gz, threaded: true) }
+let tParseGz = best("scan parse-only .gz") { _ = scan(gz, detect: false, redact: false) }
+let tParseGzOneThread = best("scan parse-only .gz, 1 thread") { _ = scan(gz, detect: false, redact: false, threaded: false) }
+let tParsePlain = best("scan parse-only plain") { _ = scan(plain, detect: false, redact: false) }
+var alerts = 0
+let tDetectPlain = best("scan + detectors plain") { alerts = scan(plain, detect: true, redact: false).alerts }
+let tRedactPlain = best("redact plain") { _ = scan(plain, detect: false, redact: true) }
+
+func row(_ name: String, _ t: Double, _ base: Double?, _ baseName: String) {
+    let lps = Double(lines) / t
+    let mbs = Double(first.bytes) / 1e6 / t
+    var s = name.padding(toLength: 34, withPad: " ", startingAt: 0)
+    s += String(format: "%8.3f s %12.0f lines/s %8.1f MB/s", t, lps, mbs)
+    if let base { s += String(format: "   %.2fx ", t / base) + baseName }
+    print(s)
+}
+print("")
+row("gzip -dc > /dev/null", tGunzip, nil, "")
+row("inflate-only (reqwatch reader)", tInflate, tGunzip, "of gzip -dc")
+row("inflate-only, threaded reader", tInflateThreaded, tInflate, "of inflate-only")
+row("scan parse-only .gz (threaded)", tParseGz, tInflate, "of inflate-only (target <= 1.2)")
+row("scan parse-only .gz (1 thread)", tParseGzOneThread, tInflate, "of inflate-only")
+row("scan parse-only plain", tParsePlain, nil, "")
+row("scan + all detectors, plain", tDetectPlain, tParsePlain, "of parse-only (target <= 1.3)")
+row("redact to JSON Lines, plain", tRedactPlain, tParsePlain, "of parse-only (target <= 1.5)")
+print("")
+print(String(format: "parse-only plain: %.2f M lines/s (target >= 4 M lines/s on one core); detectors fired %d alerts",
+             Double(lines) / tParsePlain / 1e6, alerts))
+print("peak RSS of this process: \(peakResidentBytes() / 1_048_576) MiB")

@@ -1,0 +1,141 @@
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchParse
+import ReqwatchRedact
+import Yams
+
+/// The YAML config file (`--config`), checked as a whole: every problem is reported with its line.
+///
+/// ```yaml
+/// format: auto                 # auto | combined | common | json
+/// field_map: {time: ts, ip: request.remote_ip}
+/// trusted_proxies: [10.0.0.0/8]
+/// max_line_length: 65536
+/// spec: openapi.yaml           # relative paths are relative to the config file
+/// detectors: {...}             # see README: thresholds and windows per detector
+/// allowlist: {...}             # CIDRs, user ids, user agents, routes
+/// redaction: {...}             # mode, extra keys, per-field rules
+/// store: {directory: ./history, max_segment_mb: 64, max_segment_seconds: 3600}
+/// ```
+public struct ConfigFile {
+    public var format: LogFormat?
+    public var fieldMap: [String: String]?
+    public var trustedProxies: [CIDR] = []
+    public var maxLineLength: Int?
+    public var spec: String?
+    public var storeDirectory: String?
+    public var storeMaxSegmentBytes: Int?
+    public var storeMaxSegmentSeconds: Int64?
+    public var detectorsNode: Node?
+    public var allowlistNode: Node?
+    public var redactionNode: Node?
+    public var path: String
+
+    static let topLevelKeys: Set<String> = [
+        "format", "field_map", "trusted_proxies", "max_line_length", "spec", "detectors", "allowlist", "redaction", "store",
+    ]
+
+    /// Reads and checks `path`. Throws `.config` with every problem listed, one per line.
+    public static func load(path: String) throws(ReqwatchError) -> ConfigFile {
+        let text: String
+        do { text = try readTextFile(path) } catch { throw ReqwatchError(.config, "cannot read config file: \(error.message)", location: InputLocation(path: path)) }
+        var problems: [ConfigProblem] = []
+        var config = ConfigFile(path: path)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let e as YamlError {
+            throw ReqwatchError(.config, "YAML syntax error: \(yamlErrorSummary(e))", location: InputLocation(path: path))
+        } catch {
+            throw ReqwatchError(.config, "YAML syntax error", location: InputLocation(path: path))
+        }
+        guard let root else { return config }
+        guard let map = root.mapping else {
+            throw ReqwatchError(.config, "the config file must be a mapping of keys", location: InputLocation(path: path, line: Int64(root.mark?.line ?? 1)))
+        }
+        func problem(_ node: Node, _ key: String, _ msg: String) {
+            problems.append(ConfigProblem(file: path, line: node.mark?.line, path: key, message: msg))
+        }
+        let baseDir = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : baseDir + "/" + p }
+        for (k, v) in map {
+            guard let key = k.string else { problem(k, "", "keys must be strings"); continue }
+            switch key {
+            case "format":
+                if let s = v.string, let f = LogFormat(rawValue: s) { config.format = f } else {
+                    problem(v, key, "expected one of \(LogFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            case "field_map":
+                guard let m = v.mapping else { problem(v, key, "expected a mapping of field: key.path"); continue }
+                var pairs: [String: String] = [:]
+                for (fk, fv) in m {
+                    if let a = fk.string, let b = fv.string { pairs[a] = b } else { problem(fv, key, "expected string: string pairs") }
+                }
+                do throws(ReqwatchError) { _ = try FieldMap(pairs); config.fieldMap = pairs } catch {
+                    problem(v, key, error.message)
+                }
+            case "trusted_proxies":
+                guard let seq = v.sequence else { problem(v, key, "expected a list of CIDRs"); continue }
+                for item in seq {
+                    if let s = item.string, let c = CIDR(s) { config.trustedProxies.append(c) } else {
+                        problem(item, key, "not a CIDR (like 10.0.0.0/8 or 2001:db8::/32)")
+                    }
+                }
+            case "max_line_length":
+                if let i = v.int, i >= 256, i <= 16 << 20 { config.maxLineLength = i } else {
+                    problem(v, key, "expected an integer from 256 to 16777216")
+                }
+            case "spec":
+                if let s = v.string { config.spec = resolve(s) } else { problem(v, key, "expected a file path") }
+            case "detectors": config.detectorsNode = v
+            case "allowlist": config.allowlistNode = v
+            case "redaction": config.redactionNode = v
+            case "store":
+                guard let m = v.mapping else { problem(v, key, "expected a mapping"); continue }
+                for (sk, sv) in m {
+                    switch sk.string ?? "" {
+                    case "directory": if let s = sv.string { config.storeDirectory = resolve(s) } else { problem(sv, "store.directory", "expected a path") }
+                    case "max_segment_mb": if let i = sv.int, i > 0 { config.storeMaxSegmentBytes = i << 20 } else { problem(sv, "store.max_segment_mb", "expected a positive integer") }
+                    case "max_segment_seconds": if let i = sv.int, i > 0 { config.storeMaxSegmentSeconds = Int64(i) } else { problem(sv, "store.max_segment_seconds", "expected a positive integer") }
+                    default: problem(sk, "store", "unknown key '\(sk.string ?? "?")' (known: directory, max_segment_mb, max_segment_seconds)")
+                    }
+                }
+            default:
+                problem(k, key, "unknown key (known: \(topLevelKeys.sorted().joined(separator: ", ")))")
+            }
+        }
+        // Detector and redaction sections are checked by their own stages, so all problems come out together.
+        var detect = DetectConfiguration()
+        problems += detect.apply(detectors: config.detectorsNode, allowlist: config.allowlistNode, file: path)
+        var redact = RedactConfiguration()
+        problems += redact.apply(config.redactionNode, file: path)
+        if !problems.isEmpty {
+            let sorted = problems.sorted { ($0.line ?? 0) < ($1.line ?? 0) }
+            throw ReqwatchError(.config, "\(problems.count) problem(s) in the config file:\n" + sorted.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        return config
+    }
+}
+
+private func yamlErrorSummary(_ e: YamlError) -> String {
+    // YamlError's description quotes the offending source line; keep only the first line (no log data is in a config,
+    // but the message should stay short).
+    let d = "\(e)"
+    return String(d.split(separator: "\n").first ?? Substring(d))
+}
+
+/// Reads a whole (small) text file: configs and specs only, never logs.
+func readTextFile(_ path: String) throws(ReqwatchError) -> String {
+    var source = try FileByteSource(path: path, origin: InputOrigin(path: path))
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = try chunk.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) throws(ReqwatchError) -> Int in
+            try source.read(into: raw)
+        }
+        if n == 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+        if bytes.count > 64 << 20 { throw ReqwatchError(.config, "file too large", location: InputLocation(path: path)) }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

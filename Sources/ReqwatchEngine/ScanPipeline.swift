@@ -1,0 +1,293 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchInput
+import ReqwatchOutput
+import ReqwatchParse
+import ReqwatchRedact
+
+/// Everything a scan needs, resolved from the command line and the config file.
+public struct ScanOptions {
+    public var inputs: [String] = []
+    public var format: LogFormat = .auto
+    public var parse = ParseOptions()
+    public var maxLineLength = 65_536
+    /// Inflate gzip inputs on a second thread.
+    public var threadedInflate = true
+    /// nil: parse only, no detectors.
+    public var detect: DetectConfiguration? = DetectConfiguration()
+    /// Redacts alert evidence, stored records and `redact` output. nil: no redaction (alerts are still
+    /// printed; stored records always need a redactor).
+    public var redactor: Redactor?
+    /// Also run the `exposed-credential` detector (needs `redactor`).
+    public var exposedCredentials = true
+    public var store: SegmentStore?
+    /// `reqwatch redact`: redacted records as JSON Lines here.
+    public var recordsOut: FileDescriptorWriter?
+    public var alertSink: (any AlertSink)?
+    /// Diagnostics (malformed lines, failed inputs): stderr.
+    public var diagnostics: FileDescriptorWriter = FileDescriptorWriter(fd: 2, name: "stderr")
+    /// How many malformed lines per input are reported one by one.
+    public var reportMalformed = 5
+    public var progress = false
+    /// `--explain-redaction`: print which rule hit which field for the first N records with hits.
+    public var explainRedaction = 0
+    public var batchSize = 256
+
+    public init() {}
+}
+
+/// Runs inputs through framing, parsing, detection, redaction and output. One instance per run.
+public final class ScanPipeline {
+    private var options: ScanOptions
+    private var detection: DetectionEngine?
+    public private(set) var summary = ScanSummary()
+    private var audit = RedactionAudit()
+    private var alerts: [Alert] = []
+    private var recordBytes: [UInt8] = []
+    private var progress: ProgressBar?
+    private var explained = 0
+    /// Set when stdout went away (EPIPE): stop quietly.
+    public private(set) var outputClosed = false
+
+    public init(options: ScanOptions) throws(ReqwatchError) {
+        self.options = options
+        if let config = options.detect {
+            var extra: [any Detector] = []
+            if options.exposedCredentials, let r = options.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
+            detection = try DetectionEngine(configuration: config, additional: extra)
+        }
+    }
+
+    /// Scans every input in order and returns the summary. Failed inputs are recorded, not thrown.
+    public func run() -> ScanSummary {
+        let started = MonotonicClock.nowSeconds()
+        let (paths, problems) = InputPaths.expand(options.inputs)
+        summary.pathProblems = problems
+        for p in problems { diagnose("reqwatch: \(p)") }
+        if options.progress {
+            let total = paths.reduce(Int64(0)) { $0 + (InputOpener.fileSize($1) ?? 0) }
+            progress = ProgressBar(totalBytes: total)
+        }
+        for (index, path) in paths.enumerated() where !outputClosed {
+            scanInput(path: path, index: index)
+        }
+        if !outputClosed, detection != nil {
+            detection!.finish(into: &alerts)
+            emitAlerts()
+        }
+        do throws(ReqwatchError) {
+            try options.store?.close()
+            try options.recordsOut?.flush()
+            try options.alertSink?.flush()
+        } catch {
+            if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }
+        }
+        progress?.finish()
+        summary.seconds = MonotonicClock.nowSeconds() - started
+        summary.peakRSS = peakResidentBytes()
+        summary.detectorStatistics = detection?.statistics ?? []
+        if options.redactor != nil { summary.redaction = audit.asJSON() }
+        try? options.diagnostics.flush()
+        return summary
+    }
+
+    private func diagnose(_ line: String) {
+        options.diagnostics.append(line + "\n")
+        try? options.diagnostics.flush()
+    }
+
+    private func scanInput(path: String, index: Int) {
+        var result = ScanSummary.InputResult(path: path)
+        let source: any ByteSource
+        do throws(ReqwatchError) {
+            source = try InputOpener.open(path, index: index, threaded: options.threadedInflate)
+        } catch {
+            result.error = error
+            summary.inputs.append(result)
+            diagnose("reqwatch: \(error)")
+            return
+        }
+        scan(source, result: &result)
+        summary.inputs.append(result)
+    }
+
+    private func scan<S: ByteSource>(_ source: S, result: inout ScanSummary.InputResult) {
+        var framer = LineFramer(source: source, maxLineLength: options.maxLineLength)
+        let origin = source.origin
+        var batch = RecordBatch(origin: origin, capacity: options.batchSize)
+        var malformedReported = 0
+
+        // Sniff: hold the first non-empty lines, decide the format, then parse them and go on.
+        var held: [([UInt8], LineInfo)] = []
+        var nonEmpty = 0
+        var more = true
+        var failure: ReqwatchError?
+        do throws(ReqwatchError) {
+            while more && nonEmpty < 20 && held.count < 2000 {
+                more = try framer.readLines(maxLines: 20) { line, info in
+                    var copy = [UInt8]()
+                    copy.reserveCapacity(line.count)
+                    line.withUnsafeBufferPointer { copy.append(contentsOf: $0) }
+                    if !info.tooLong && !copy.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { nonEmpty += 1 }
+                    held.append((copy, info))
+                }
+            }
+        } catch {
+            failure = error
+            more = false
+        }
+        let sniffed: SniffedFormat?
+        switch options.format {
+        case .auto: sniffed = FormatSniffer.sniff(held.filter { !$0.1.tooLong }.map { $0.0 })
+        case .combined, .common: sniffed = .combined
+        case .json: sniffed = FormatSniffer.sniff(held.filter { !$0.1.tooLong }.map { $0.0 }).flatMap { s -> SniffedFormat? in
+                if case .json = s { return s }
+                return nil
+            } ?? .json(options.parse.fieldMap ?? FieldMap.nginxJSON)
+        }
+        var parser: any LogParser
+        if let s = sniffed {
+            result.format = "\(s)"
+            if case .json = s, let map = options.parse.fieldMap { parser = makeParser(.json(map), options: options.parse); result.format = "json (field map)" }
+            else { parser = makeParser(s, options: options.parse) }
+        } else {
+            if nonEmpty > 0 {
+                diagnose("reqwatch: \(origin.path): unrecognised log format (use --format and, for JSON, --field-map)")
+            }
+            parser = UnknownFormatParser()
+        }
+
+        func handle(_ line: Span<UInt8>, _ info: LineInfo, _ parser: inout some LogParser) {
+            result.lines += 1
+            if info.tooLong {
+                noteMalformed(.lineTooLong, info)
+                return
+            }
+            var record = RequestRecord()
+            record.lineNumber = info.number
+            record.byteOffset = info.byteOffset
+            let mark = (batch.arena.count, batch.headers.count)
+            switch parser.parse(line, into: &record, batch: &batch) {
+            case .record:
+                batch.records.append(record)
+                result.records += 1
+                if summary.firstEvent.map({ record.time < $0 }) ?? true { summary.firstEvent = record.time }
+                if summary.lastEvent.map({ record.time > $0 }) ?? true { summary.lastEvent = record.time }
+            case .skip:
+                summary.skipped += 1
+                batch.arena.removeSubrange(mark.0...)
+                batch.headers.removeSubrange(mark.1...)
+            case .malformed(let reason):
+                batch.arena.removeSubrange(mark.0...)
+                batch.headers.removeSubrange(mark.1...)
+                noteMalformed(reason, info)
+            }
+        }
+        func noteMalformed(_ reason: MalformedReason, _ info: LineInfo) {
+            summary.malformedByReason[reason, default: 0] += 1
+            result.malformed += 1
+            if result.firstMalformedLine == nil { result.firstMalformedLine = info.number }
+            if malformedReported < options.reportMalformed {
+                malformedReported += 1
+                diagnose("reqwatch: \(origin.path):\(info.number) (byte \(info.byteOffset)): malformed line: \(reason)")
+            }
+        }
+
+        func run<P: LogParser>(_ parser: inout P) {
+            for (bytes, info) in held {
+                bytes.withUnsafeBufferPointer { handle($0.span, info, &parser) }
+                if batch.records.count >= options.batchSize { flush(&batch) }
+            }
+            held.removeAll()
+            guard failure == nil else { return }
+            do throws(ReqwatchError) {
+                while more && !outputClosed {
+                    more = try framer.readLines(maxLines: options.batchSize) { line, info in
+                        handle(line, info, &parser)
+                    }
+                    flush(&batch)
+                    progress?.update(bytes: framer.source.rawBytesRead)
+                }
+            } catch {
+                failure = error
+            }
+        }
+        run(&parser)
+        flush(&batch)
+        progress?.update(bytes: framer.source.rawBytesRead)
+        summary.lines += result.lines
+        summary.records += result.records
+        result.bytes = framer.bytesRead
+        result.rawBytes = framer.source.rawBytesRead
+        if result.malformed > malformedReported && malformedReported > 0 {
+            diagnose("reqwatch: \(origin.path): \(result.malformed) malformed lines skipped, first at line \(result.firstMalformedLine ?? 0)")
+        }
+        if let failure {
+            result.error = failure
+            diagnose("reqwatch: \(failure)")
+        }
+    }
+
+    private func flush(_ batch: inout RecordBatch) {
+        guard !batch.records.isEmpty else { batch.removeAll(); return }
+        if detection != nil {
+            detection!.observe(batch, into: &alerts)
+            emitAlerts()
+        }
+        if let redactor = options.redactor, options.store != nil || options.recordsOut != nil || options.explainRedaction > explained {
+            recordBytes.removeAll(keepingCapacity: true)
+            for r in batch.records {
+                if explained < options.explainRedaction {
+                    let hits = redactor.explain(r, in: batch)
+                    if !hits.isEmpty {
+                        explained += 1
+                        for h in hits {
+                            diagnose("reqwatch: explain \(batch.origin.path):\(r.lineNumber): \(h.field): \(h.kind) by \(h.rule) -> \(h.preview)")
+                        }
+                    }
+                }
+                if options.store != nil || options.recordsOut != nil {
+                    redactor.writeRecord(r, in: batch, into: &recordBytes, audit: &audit)
+                }
+            }
+            if let store = options.store, !recordBytes.isEmpty {
+                do throws(ReqwatchError) {
+                    try store.append(recordBytes, eventTime: batch.records[batch.records.count - 1].time)
+                    summary.storedRecords += Int64(batch.records.count)
+                } catch { diagnose("reqwatch: \(error)") }
+            }
+            if let out = options.recordsOut, !recordBytes.isEmpty {
+                out.append(recordBytes)
+                do throws(ReqwatchError) { try out.flush() } catch {
+                    if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }
+                }
+            }
+        }
+        batch.removeAll()
+    }
+
+    private func emitAlerts() {
+        guard !alerts.isEmpty else { return }
+        if let redactor = options.redactor {
+            for i in alerts.indices { redactor.redact(alert: &alerts[i], audit: &audit) }
+        }
+        for a in alerts { summary.alertsByRule[a.rule.id, default: 0] += 1 }
+        if var sink = options.alertSink {
+            do throws(ReqwatchError) { try sink.write(alerts) } catch {
+                if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }
+            }
+            options.alertSink = sink
+        }
+        alerts.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Used when an input's format could not be recognised: every non-empty line is counted as malformed.
+struct UnknownFormatParser: LogParser {
+    mutating func parse(_ line: Span<UInt8>, into record: inout RequestRecord, batch: inout RecordBatch) -> ParseOutcome {
+        line.isEmpty ? .skip : .malformed(.unknownFormat)
+    }
+}

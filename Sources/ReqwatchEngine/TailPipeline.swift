@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchOutput
+import ReqwatchParse
+import ReqwatchRedact
+import ReqwatchTail
+
+/// Set by SIGINT/SIGTERM; the tail loop saves its state and stops.
+nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+
+/// `reqwatch tail`: follows files through rotation, turns new lines into alerts as they arrive, flushes each
+/// alert at once, and checkpoints read positions in `--state` at least every second and on SIGINT/SIGTERM.
+public final class TailPipeline {
+    private var options: ScanOptions
+    private let tailOptions: TailOptions
+    private var detection: DetectionEngine?
+    private var alerts: [Alert] = []
+    private var audit = RedactionAudit()
+    private var parsers: [Int: any LogParser] = [:]
+    private var recordBytes: [UInt8] = []
+    public private(set) var lines: Int64 = 0
+    public private(set) var records: Int64 = 0
+    public private(set) var malformed: Int64 = 0
+    public private(set) var alertCount = 0
+    private var malformedReported = 0
+
+    public init(options: ScanOptions, tail: TailOptions) throws(ReqwatchError) {
+        self.options = options
+        tailOptions = tail
+        if let config = options.detect {
+            var extra: [any Detector] = []
+            if options.exposedCredentials, let r = options.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
+            detection = try DetectionEngine(configuration: config, additional: extra)
+        }
+    }
+
+    /// Runs until SIGINT/SIGTERM (or `maxSeconds` of wall time, for tests). Returns the exit status.
+    public func run(maxSeconds: Double? = nil) throws(ReqwatchError) {
+        signal(SIGINT) { _ in stopRequested = 1 }
+        signal(SIGTERM) { _ in stopRequested = 1 }
+        signal(SIGPIPE, SIG_IGN)
+        let tailer = try Tailer(options: tailOptions)
+        let started = MonotonicClock.nowSeconds()
+        var lastSave = started
+        var batch = RecordBatch(origin: InputOrigin(path: tailOptions.paths.first ?? "-"))
+        var pending: [Int: TailLineInfo] = [:]
+        var lastEvent: Timestamp?
+        while stopRequested == 0 {
+            if let maxSeconds, MonotonicClock.nowSeconds() - started > maxSeconds { break }
+            _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in
+                lines += 1
+                pending[info.pathIndex] = info
+                var parser = parserFor(info.pathIndex, line)
+                var record = RequestRecord()
+                record.lineNumber = info.lineNumber ?? 0
+                record.byteOffset = info.endOffset - Int64(line.count) - 1
+                let mark = (batch.arena.count, batch.headers.count)
+                switch parser.parse(line, into: &record, batch: &batch) {
+                case .record:
+                    batch.records.append(record)
+                    records += 1
+                    lastEvent = record.time
+                case .skip:
+                    batch.arena.removeSubrange(mark.0...)
+                    batch.headers.removeSubrange(mark.1...)
+                case .malformed(let reason):
+                    batch.arena.removeSubrange(mark.0...)
+                    batch.headers.removeSubrange(mark.1...)
+                    malformed += 1
+                    if malformedReported < options.reportMalformed {
+                        malformedReported += 1
+                        let path = tailOptions.paths[min(info.pathIndex, tailOptions.paths.count - 1)]
+                        diagnose("reqwatch: \(path):\(info.lineNumber.map(String.init) ?? "?"): malformed line: \(reason)")
+                    }
+                }
+                parsers[info.pathIndex] = parser
+                if batch.records.count >= options.batchSize { process(&batch) }
+            }
+            process(&batch)
+            for (_, info) in pending { tailer.commit(info, eventTime: lastEvent) }
+            pending.removeAll(keepingCapacity: true)
+            let t = MonotonicClock.nowSeconds()
+            if tailOptions.statePath != nil && t - lastSave >= 1.0 {
+                try tailer.saveState()
+                lastSave = t
+            }
+        }
+        process(&batch)
+        if tailOptions.statePath != nil { try tailer.saveState() }
+        try? options.alertSink?.flush()
+        try? options.store?.close()
+    }
+
+    private func parserFor(_ index: Int, _ line: Span<UInt8>) -> any LogParser {
+        if let p = parsers[index] { return p }
+        var copy: [UInt8] = []
+        line.withUnsafeBufferPointer { copy.append(contentsOf: $0) }
+        let sniffed: SniffedFormat?
+        switch options.format {
+        case .auto: sniffed = FormatSniffer.sniff([copy])
+        case .combined, .common: sniffed = .combined
+        case .json: sniffed = .json(options.parse.fieldMap ?? FieldMap.nginxJSON)
+        }
+        if let map = options.parse.fieldMap, case .json = sniffed { return makeParser(.json(map), options: options.parse) }
+        guard let s = sniffed else { return UnknownFormatParser() }
+        return makeParser(s, options: options.parse)
+    }
+
+    private func diagnose(_ s: String) {
+        options.diagnostics.append(s + "\n")
+        try? options.diagnostics.flush()
+    }
+
+    private func process(_ batch: inout RecordBatch) {
+        guard !batch.records.isEmpty else { batch.removeAll(); return }
+        if detection != nil { detection!.observe(batch, into: &alerts) }
+        if let redactor = options.redactor, let store = options.store {
+            recordBytes.removeAll(keepingCapacity: true)
+            for r in batch.records { redactor.writeRecord(r, in: batch, into: &recordBytes, audit: &audit) }
+            do throws(ReqwatchError) { try store.append(recordBytes, eventTime: batch.records[batch.records.count - 1].time) } catch {
+                diagnose("reqwatch: \(error)")
+            }
+        }
+        if !alerts.isEmpty {
+            if let redactor = options.redactor { for i in alerts.indices { redactor.redact(alert: &alerts[i], audit: &audit) } }
+            alertCount += alerts.count
+            if var sink = options.alertSink {
+                do throws(ReqwatchError) { try sink.write(alerts) } catch {
+                    if error.errno == EPIPE { stopRequested = 1 } else { diagnose("reqwatch: \(error)") }
+                }
+                options.alertSink = sink
+            }
+            alerts.removeAll(keepingCapacity: true)
+        }
+        batch.removeAll()
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import ReqwatchCore
+import ReqwatchEngine
+import ReqwatchOutput
+import ReqwatchRedact
+import ReqwatchTail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct TailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Follow live logs through rotation and truncation; print each alert as soon as it fires.",
+        discussion: """
+            Examples:
+              reqwatch tail --spec openapi.yaml --state /var/lib/reqwatch/state.json /var/log/nginx/access.log | vector ...
+              reqwatch tail --from-start --store ./history app.log api.log
+              kubectl logs -f ... | reqwatch tail -        # stdin, read until it ends
+
+            Without --state, files present at start are read from their end (--from-start to change) and files that \
+            appear later from their start. With --state, reading resumes exactly where the last run stopped; the \
+            state is written atomically at least every second and on SIGINT/SIGTERM. Rotation by rename, \
+            copy-truncate and delete-and-recreate are followed; a file that does not exist yet is waited for.
+            """)
+
+    @OptionGroup var input: InputOptions
+
+    @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
+    var spec: String?
+
+    @Option(help: ArgumentHelp("Read positions are kept in this file (written atomically).", valueName: "file"))
+    var state: String?
+
+    @Flag(name: .customLong("from-start"), help: "Read files present at start from their beginning.")
+    var fromStart = false
+
+    @Option(help: ArgumentHelp("Store redacted records in this directory as gzip JSON Lines segments.", valueName: "dir"))
+    var store: String?
+
+    @Option(name: .customLong("disable"), help: ArgumentHelp("Turn a rule off (repeatable).", valueName: "rule"))
+    var disable: [String] = []
+
+    func run() throws {
+        var settings = try input.settings()
+        settings.specPath = spec
+        settings.disabledRules = disable
+        if settings.inputs.isEmpty { settings.inputs = ["-"] }
+        do {
+            var (options, config) = try makeScanOptions(settings)
+            options.progress = false
+            options.alertSink = JSONLinesAlertSink(writer: FileDescriptorWriter(fd: 1, name: "stdout"))
+            if let dir = store ?? config?.storeDirectory {
+                options.store = try SegmentStore(
+                    directory: dir, maxSegmentBytes: config?.storeMaxSegmentBytes ?? 64 << 20,
+                    maxSegmentSeconds: config?.storeMaxSegmentSeconds ?? 3600)
+            }
+            if settings.inputs == ["-"] {
+                // A pipe: read until it ends, flushing alerts after every read.
+                options.batchSize = 64
+                let summary = try ScanPipeline(options: options).run()
+                if summary.failedInputs > 0 { throw ExitCode(ExitStatus.inputFailed.rawValue) }
+                return
+            }
+            if settings.inputs.contains("-") {
+                throw ValidationError("stdin (-) cannot be followed together with files")
+            }
+            var tailOptions = TailOptions(paths: settings.inputs)
+            tailOptions.fromStart = fromStart
+            tailOptions.statePath = state
+            tailOptions.maxLineLength = options.maxLineLength
+            let pipeline = try TailPipeline(options: options, tail: tailOptions)
+            try pipeline.run()
+        } catch let e as ReqwatchError {
+            printError(e)
+            throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import ReqwatchTestSupport
+import Testing
+
+/// Runs the built `reqwatch` binary (beside the test bundle in .build/<config>/) as a user would.
+enum Binary {
+    static var path: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        // swift test runs <build>/debug/reqwatchPackageTests.xctest; the executable is beside it.
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("reqwatch").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return repositoryRoot() + "/.build/debug/reqwatch"
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], cwd: String? = nil, stdin: Data? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+        let out = Pipe()
+        let err = Pipe()
+        let inp = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = inp
+        try p.run()
+        if let stdin { inp.fileHandleForWriting.write(stdin) }
+        try inp.fileHandleForWriting.close()
+        // Read both pipes concurrently so a large stderr cannot block the child.
+        var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// One folder per case under SampleLogs/cases: `input.log[.gz]`, optional `args` (extra CLI arguments, relative
+/// paths resolved from the case folder) and `expected-alerts.jsonl`. The binary's stdout must equal the file.
+enum Cases {
+    static var root: String { repositoryRoot() + "/SampleLogs/cases" }
+    static var all: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: root + "/" + $0 + "/expected-alerts.jsonl") }.sorted()
+    }
+
+    static func arguments(for name: String) -> [String] {
+        let dir = root + "/" + name
+        var args = ["scan", "--no-progress"]
+        if let extra = try? String(contentsOfFile: dir + "/args", encoding: .utf8) {
+            args += extra.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        }
+        let inputs = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasPrefix("input") }.sorted()
+        return args + inputs
+    }
+}
+
+@Suite struct EndToEndTests {
+    @Test func thereAreCases() {
+        #expect(Cases.all.count >= 10)
+    }
+
+    @Test(arguments: Cases.all)
+    func sampleCase(_ name: String) throws {
+        let dir = Cases.root + "/" + name
+        let r = try Binary.run(Cases.arguments(for: name), cwd: dir)
+        #expect(r.status == 0, "exit \(r.status): \(r.stderr)")
+        let expected = try String(contentsOfFile: dir + "/expected-alerts.jsonl", encoding: .utf8)
+        let got = r.stdout.split(separator: "\n").map(String.init)
+        let want = expected.split(separator: "\n").map(String.init)
+        #expect(got == want, "case \(name): got\n\(r.stdout)")
+        for line in got {
+            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(obj?["@timestamp"] != nil)
+        }
+    }
+
+    @Test func missingInputIsReportedAndOthersScanned() throws {
+        let formats = repositoryRoot() + "/SampleLogs/formats"
+        let r = try Binary.run(["scan", "--no-progress", "--parse-only", "/nonexistent/access.log", formats + "/access.log"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/nonexistent/access.log"))
+        #expect(r.stderr.contains(" records"))
+    }
+
+    @Test func truncatedGzipExitsTwoAfterKeepingEarlierLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-e2e-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = ""
+        for i in 0..<5000 {
+            text += "203.0.113.\(i % 200) - - [17/May/2015:10:05:03 +0000] \"GET /item/\(i) HTTP/1.1\" 200 12 \"-\" \"Mozilla/5.0\"\n"
+        }
+        let plain = dir.appendingPathComponent("a.log")
+        try Data(text.utf8).write(to: plain)
+        let gz = Process()
+        gz.executableURL = URL(fileURLWithPath: "/bin/gzip")
+        gz.arguments = ["-k", plain.path]
+        try gz.run()
+        gz.waitUntilExit()
+        let full = try Data(contentsOf: dir.appendingPathComponent("a.log.gz"))
+        let cut = dir.appendingPathComponent("cut.log.gz")
+        try full.prefix(full.count / 2).write(to: cut)
+        let stats = dir.appendingPathComponent("stats.json")
+        let r = try Binary.run(["scan", "--no-progress", "--parse-only", "--stats-json", stats.path, cut.path, plain.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("cut.log.gz"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: stats)) as? [String: Any]
+        let records = json?["records"] as? Int ?? 0
+        #expect(records > 5000 && records < 10_000, "earlier lines of the cut archive are kept, then the next input")
+        #expect(json?["failed_inputs"] as? Int == 1)
+    }
+
+    @Test func stdinFilterAndUsageErrors() throws {
+        let line = "198.51.100.7 - - [17/May/2015:10:05:03 +0000] \"GET /.env HTTP/1.1\" 404 12 \"-\" \"sqlmap/1.7\"\n"
+        let r = try Binary.run(["scan", "--no-progress", "-"], stdin: Data(line.utf8))
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"suspicious-user-agent\""))
+        let bad = try Binary.run(["scan", "--format", "xml", "-"], stdin: Data())
+        #expect(bad.status == 64)
+    }
+
+    @Test func badConfigListsEveryProblemWithLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-cfg-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cfg = dir.appendingPathComponent("bad.yaml")
+        try Data("format: xml\nmax_line_length: abc\nbogus: 1\n".utf8).write(to: cfg)
+        let r = try Binary.run(["scan", "--no-progress", "--config", cfg.path, "-"], stdin: Data())
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("bad.yaml:1"))
+        #expect(r.stderr.contains("bad.yaml:2"))
+        #expect(r.stderr.contains("bad.yaml:3"))
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchEndToEndPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
