@@ -172,10 +172,12 @@ struct FramerState {
             let offset = baseOffset + Int64(start)
             if length > limit {
                 tooLongLines += 1
-                body(Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
+                body(
+                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
                     LineInfo(number: number, byteOffset: offset, tooLong: true))
             } else {
-                body(Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: length)),
+                body(
+                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: length)),
                     LineInfo(number: number, byteOffset: offset, tooLong: false))
             }
             delivered += 1
@@ -189,7 +191,8 @@ struct FramerState {
         if partial > limit + 1 {
             // Too long whatever comes next (at most one CR can be stripped): report now, skip the rest.
             tooLongLines += 1
-            body(Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
+            body(
+                Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
                 LineInfo(number: lineNumber + Int64(delivered), byteOffset: baseOffset + Int64(start), tooLong: true))
             delivered += 1
             start = end
@@ -204,7 +207,8 @@ struct FramerState {
                     number: lineNumber + Int64(delivered), byteOffset: baseOffset + Int64(start),
                     tooLong: length > limit)
                 if info.tooLong { tooLongLines += 1 }
-                body(Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: info.tooLong ? 0 : length)),
+                body(
+                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: info.tooLong ? 0 : length)),
                     info)
                 delivered += 1
                 start = end

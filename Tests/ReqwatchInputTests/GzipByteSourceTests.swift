@@ -38,10 +38,15 @@ import Testing
         var lines: [FramedLine] = []
         var framer = LineFramer(source: try GzipByteSource(inner: ChunkedByteSource(cut, chunks: [1000])))
         let error = caught { () throws(ReqwatchError) in
-            while try framer.readLines(maxLines: 256, { span, info in
-                lines.append(FramedLine(bytes: (0..<span.count).map { span[$0] }, number: info.number,
-                    offset: info.byteOffset, tooLong: false))
-            }) {}
+            while try framer.readLines(
+                maxLines: 256,
+                { span, info in
+                    lines.append(
+                        FramedLine(
+                            bytes: (0..<span.count).map { span[$0] }, number: info.number,
+                            offset: info.byteOffset, tooLong: false))
+                })
+            {}
         }
         let e = try #require(error)
         #expect(e.code == .gzipTruncated)
@@ -113,14 +118,20 @@ import Testing
         var framer = LineFramer(source: try GzipByteSource(inner: ChunkedByteSource(bomb, chunks: [65_536])))
         let capacity = framer.bufferCapacity
         var lines: [FramedLine] = []
-        while try framer.readLines(maxLines: 256, { span, info in
-            lines.append(FramedLine(bytes: (0..<span.count).map { span[$0] }, number: info.number,
-                offset: info.byteOffset, tooLong: info.tooLong))
-        }) {}
-        #expect(lines == [
-            FramedLine(bytes: [], number: 1, offset: 0, tooLong: true),
-            FramedLine(bytes: Array("end".utf8), number: 2, offset: Int64(size) + 1, tooLong: false),
-        ])
+        while try framer.readLines(
+            maxLines: 256,
+            { span, info in
+                lines.append(
+                    FramedLine(
+                        bytes: (0..<span.count).map { span[$0] }, number: info.number,
+                        offset: info.byteOffset, tooLong: info.tooLong))
+            })
+        {}
+        #expect(
+            lines == [
+                FramedLine(bytes: [], number: 1, offset: 0, tooLong: true),
+                FramedLine(bytes: Array("end".utf8), number: 2, offset: Int64(size) + 1, tooLong: false),
+            ])
         #expect(framer.tooLongLines == 1)
         #expect(framer.bytesRead == Int64(size) + 5)
         #expect(framer.bufferCapacity == capacity)

@@ -35,6 +35,28 @@ func write(_ bytes: [UInt8], to path: String) throws {
         #expect(InputOpener.fileSize("-") == nil)
     }
 
+    @Test func framerAcceptsWhatOpenReturns() throws {
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let plain = sampleBytes(lines: 500, seed: 23)
+        try write(gzipMember(plain), to: dir + "/x.log.gz")
+        let source: any ByteSource = try InputOpener.open(dir + "/x.log.gz", index: 1, threaded: true)
+        var framer = LineFramer(source: source)
+        var lines: [FramedLine] = []
+        while try framer.readLines(
+            maxLines: 64,
+            { span, info in
+                lines.append(
+                    FramedLine(
+                        bytes: (0..<span.count).map { span[$0] }, number: info.number,
+                        offset: info.byteOffset, tooLong: info.tooLong))
+            })
+        {}
+        #expect(lines == referenceFrame(plain))
+        #expect(framer.source.origin.index == 1)
+        #expect(framer.source.rawBytesRead > 0)
+    }
+
     @Test func tinyAndEmptyFiles() throws {
         let dir = try makeTempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -49,7 +71,9 @@ func write(_ bytes: [UInt8], to path: String) throws {
     @Test func missingFileAndDirectoryAreErrors() throws {
         let dir = try makeTempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let missing = caught { () throws(ReqwatchError) in try InputOpener.open(dir + "/nope", index: 0, threaded: false) }
+        let missing = caught { () throws(ReqwatchError) in
+            try InputOpener.open(dir + "/nope", index: 0, threaded: false)
+        }
         #expect(missing?.code == .notFound)
         #expect(missing?.location?.path == dir + "/nope")
         let directory = caught { () throws(ReqwatchError) in try InputOpener.open(dir, index: 0, threaded: false) }
@@ -64,7 +88,8 @@ func write(_ bytes: [UInt8], to path: String) throws {
         var source = try FileByteSource(path: dir + "/a.log", origin: InputOrigin(path: "a.log"))
         #expect(try drain(&source, readSize: 13) == plain)
         #expect(source.rawBytesRead == Int64(plain.count))
-        #expect(try frameAll(FileByteSource(path: dir + "/a.log", origin: InputOrigin(path: "a.log")))
-            == referenceFrame(plain))
+        #expect(
+            try frameAll(FileByteSource(path: dir + "/a.log", origin: InputOrigin(path: "a.log")))
+                == referenceFrame(plain))
     }
 }

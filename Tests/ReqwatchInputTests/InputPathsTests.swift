@@ -14,7 +14,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/subdir", withIntermediateDirectories: true)
         let (inputs, problems) = InputPaths.expand([dir])
         #expect(problems.isEmpty)
-        let expected = (2...10).reversed().map { "access.log.\($0).gz" } + ["access.log.1", "access.log"]
+        let expected =
+            (2...10).reversed().map { "access.log.\($0).gz" } + ["access.log.1", "access.log"]
             + ["error.log.1", "error.log", "zeta.log"]
         #expect(inputs == expected.map { dir + "/" + $0 })
         // A trailing slash does not double it.
@@ -45,10 +46,13 @@ import Testing
             try write([0x0A], to: dir + "/" + n)
         }
         // Shell glob order: access.log, access.log.1, access.log.10.gz, access.log.2.gz.
-        let args = ["other.log", "access.log", "access.log.1", "missing.log", "access.log.10.gz", "-",
-                    "access.log.2.gz", "other.log"].map { $0 == "-" ? $0 : dir + "/" + $0 }
+        let args = [
+            "other.log", "access.log", "access.log.1", "missing.log", "access.log.10.gz", "-",
+            "access.log.2.gz", "other.log",
+        ].map { $0 == "-" ? $0 : dir + "/" + $0 }
         let (inputs, problems) = InputPaths.expand(args)
-        let expected = ["other.log", "access.log.10.gz", "access.log.2.gz", "access.log.1", "access.log"]
+        let expected =
+            ["other.log", "access.log.10.gz", "access.log.2.gz", "access.log.1", "access.log"]
             .map { dir + "/" + $0 } + ["-"]
         #expect(inputs == expected)
         #expect(problems.count == 1)

@@ -16,9 +16,10 @@ final class ChunkedByteSource: ByteSource {
     var readCalls = 0
 
     /// `chunks` empty + `seed` set = random sizes 1...9000. `failure` is thrown once all bytes are served.
-    init(_ bytes: [UInt8], chunks: [Int] = [4096], seed: UInt64? = nil, failure: ReqwatchError? = nil,
-         path: String = "test.log")
-    {
+    init(
+        _ bytes: [UInt8], chunks: [Int] = [4096], seed: UInt64? = nil, failure: ReqwatchError? = nil,
+        path: String = "test.log"
+    ) {
         self.bytes = bytes
         self.chunks = chunks
         self.failure = failure
@@ -56,7 +57,9 @@ struct FramedLine: Equatable, CustomStringConvertible {
     var number: Int64
     var offset: Int64
     var tooLong: Bool
-    var description: String { "#\(number)@\(offset)\(tooLong ? " tooLong" : "") \(String(decoding: bytes, as: UTF8.self).debugDescription)" }
+    var description: String {
+        "#\(number)@\(offset)\(tooLong ? " tooLong" : "") \(String(decoding: bytes, as: UTF8.self).debugDescription)"
+    }
 }
 
 /// Frames everything from `source`, `batch` lines per `readLines` call.

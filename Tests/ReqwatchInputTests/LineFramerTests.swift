@@ -39,10 +39,15 @@ import Testing
             var framer = LineFramer(
                 source: ChunkedByteSource(bytes, chunks: chunks), maxLineLength: 10, readSize: readSize)
             var got: [FramedLine] = []
-            while try framer.readLines(maxLines: 2, { span, info in
-                got.append(FramedLine(bytes: (0..<span.count).map { span[$0] }, number: info.number,
-                    offset: info.byteOffset, tooLong: info.tooLong))
-            }) {}
+            while try framer.readLines(
+                maxLines: 2,
+                { span, info in
+                    got.append(
+                        FramedLine(
+                            bytes: (0..<span.count).map { span[$0] }, number: info.number,
+                            offset: info.byteOffset, tooLong: info.tooLong))
+                })
+            {}
             #expect(got == expected, "chunks \(chunks) readSize \(readSize)")
             #expect(framer.tooLongLines == 4)
             #expect(framer.linesRead == 9)
@@ -78,10 +83,15 @@ import Testing
         bytes += Array("\nafter\n".utf8)
         var framer = LineFramer(source: ChunkedByteSource(bytes, chunks: [4096]), maxLineLength: 1_000, readSize: 512)
         var got: [FramedLine] = []
-        while try framer.readLines(maxLines: 100, { span, info in
-            got.append(FramedLine(bytes: (0..<span.count).map { span[$0] }, number: info.number,
-                offset: info.byteOffset, tooLong: info.tooLong))
-        }) {}
+        while try framer.readLines(
+            maxLines: 100,
+            { span, info in
+                got.append(
+                    FramedLine(
+                        bytes: (0..<span.count).map { span[$0] }, number: info.number,
+                        offset: info.byteOffset, tooLong: info.tooLong))
+            })
+        {}
         #expect(got.count == 3)
         #expect(got[0] == FramedLine(bytes: Array("first".utf8), number: 1, offset: 0, tooLong: false))
         #expect(got[1] == FramedLine(bytes: [], number: 2, offset: 6, tooLong: true))
@@ -111,9 +121,12 @@ import Testing
         var framer = LineFramer(source: ChunkedByteSource(bytes, chunks: [3], failure: failure))
         var lines: [String] = []
         let error = caught { () throws(ReqwatchError) in
-            while try framer.readLines(maxLines: 256, { span, _ in
-                lines.append(String(decoding: (0..<span.count).map { span[$0] }, as: UTF8.self))
-            }) {}
+            while try framer.readLines(
+                maxLines: 256,
+                { span, _ in
+                    lines.append(String(decoding: (0..<span.count).map { span[$0] }, as: UTF8.self))
+                })
+            {}
         }
         #expect(lines == ["one", "two", "three"])
         #expect(error?.code == .gzipTruncated)

@@ -51,8 +51,9 @@ import Testing
         let gz = gzipMember(plain)
         let cut = Array(gz[0..<(gz.count * 2 / 3)])
         var lines = 0
-        var framer = LineFramer(source: try ThreadedByteSource(
-            wrapping: GzipByteSource(inner: ChunkedByteSource(cut, chunks: [4096]))))
+        var framer = LineFramer(
+            source: try ThreadedByteSource(
+                wrapping: GzipByteSource(inner: ChunkedByteSource(cut, chunks: [4096]))))
         let e = caught { () throws(ReqwatchError) in
             while try framer.readLines(maxLines: 256, { _, _ in lines += 1 }) {}
         }
