@@ -57,6 +57,36 @@ func write(_ bytes: [UInt8], to path: String) throws {
         #expect(framer.source.rawBytesRead > 0)
     }
 
+    @Test(arguments: [false, true])
+    func gzipIsSniffedOnAPipeWrittenByteByByte(threaded: Bool) throws {
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/pipe"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let plain = sampleBytes(lines: 2_000, seed: 24)
+        let gz = gzipMember(plain)
+        let writer = Thread {
+            let fd = open(fifo, O_WRONLY)
+            guard fd >= 0 else { return }
+            // The magic arrives in two separate writes; the sniffer must wait for the second byte.
+            gz.withUnsafeBytes { p in
+                _ = Foundation.write(fd, p.baseAddress!, 1)
+                usleep(20_000)
+                var off = 1
+                while off < p.count {
+                    let n = Foundation.write(fd, p.baseAddress! + off, min(4096, p.count - off))
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            close(fd)
+        }
+        writer.start()
+        var source = try InputOpener.open(fifo, index: 0, threaded: threaded)
+        #expect(try drain(&source) == plain)
+        #expect(source.rawBytesRead == Int64(gz.count))
+    }
+
     @Test func tinyAndEmptyFiles() throws {
         let dir = try makeTempDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
