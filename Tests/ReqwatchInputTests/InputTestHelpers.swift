@@ -3,54 +3,6 @@ import ReqwatchCore
 import ReqwatchInput
 import ReqwatchTestSupport
 
-/// A test-only source serving a byte array in chunks whose sizes follow `chunks` (cycled), or random sizes.
-final class ChunkedByteSource: ByteSource {
-    let origin: InputOrigin
-    var rawBytesRead: Int64 { Int64(position) }
-    private let bytes: [UInt8]
-    private let chunks: [Int]
-    private var chunkIndex = 0
-    private var position = 0
-    private var rng: SplitMix64?
-    private let failure: ReqwatchError?
-    var readCalls = 0
-
-    /// `chunks` empty + `seed` set = random sizes 1...9000. `failure` is thrown once all bytes are served.
-    init(
-        _ bytes: [UInt8], chunks: [Int] = [4096], seed: UInt64? = nil, failure: ReqwatchError? = nil,
-        path: String = "test.log"
-    ) {
-        self.bytes = bytes
-        self.chunks = chunks
-        self.failure = failure
-        self.rng = seed.map { SplitMix64(seed: $0) }
-        origin = InputOrigin(path: path)
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReqwatchError) -> Int {
-        readCalls += 1
-        guard buffer.count > 0 else { return 0 }
-        if position == bytes.count {
-            if let failure { throw failure }
-            return 0
-        }
-        var want: Int
-        if var r = rng {
-            want = Int(r.next() % 9000) + 1
-            rng = r
-        } else {
-            want = chunks[chunkIndex % chunks.count]
-            chunkIndex += 1
-        }
-        let n = min(want, buffer.count, bytes.count - position)
-        bytes.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + position, byteCount: n)
-        }
-        position += n
-        return n
-    }
-}
-
 /// One framed line as test data.
 struct FramedLine: Equatable, CustomStringConvertible {
     var bytes: [UInt8]
