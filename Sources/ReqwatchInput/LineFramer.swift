@@ -72,7 +72,7 @@ public struct LineFramer<Source: ByteSource> {
     /// A line longer than maxLineLength is NOT buffered: its bytes are skipped up to the next newline and body gets an
     /// empty span with info.tooLong = true (exactly once per such line). Returns false when the input is exhausted
     /// (no more lines will come), true when `maxLines` lines were delivered and more may follow.
-    /// The span is valid only during the call to `body`.
+    /// The span is valid only during the call to `body`. A `maxLines` below 1 delivers nothing and returns true.
     /// - Throws: the source's error once every complete line before it has been delivered, with its location's `line`
     ///   set to the next line number (the source's byte offset is kept). Later calls return false.
     public mutating func readLines(maxLines: Int, _ body: (Span<UInt8>, LineInfo) -> Void) throws(ReqwatchError)
@@ -173,11 +173,11 @@ struct FramerState {
             if length > limit {
                 tooLongLines += 1
                 body(
-                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
+                    UnsafeBufferPointer(start: base + start, count: 0).span,
                     LineInfo(number: number, byteOffset: offset, tooLong: true))
             } else {
                 body(
-                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: length)),
+                    UnsafeBufferPointer(start: base + start, count: length).span,
                     LineInfo(number: number, byteOffset: offset, tooLong: false))
             }
             delivered += 1
@@ -192,7 +192,7 @@ struct FramerState {
             // Too long whatever comes next (at most one CR can be stripped): report now, skip the rest.
             tooLongLines += 1
             body(
-                Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: 0)),
+                UnsafeBufferPointer(start: base + start, count: 0).span,
                 LineInfo(number: lineNumber + Int64(delivered), byteOffset: baseOffset + Int64(start), tooLong: true))
             delivered += 1
             start = end
@@ -208,7 +208,7 @@ struct FramerState {
                     tooLong: length > limit)
                 if info.tooLong { tooLongLines += 1 }
                 body(
-                    Span(_unsafeElements: UnsafeBufferPointer(start: base + start, count: info.tooLong ? 0 : length)),
+                    UnsafeBufferPointer(start: base + start, count: info.tooLong ? 0 : length).span,
                     info)
                 delivered += 1
                 start = end
