@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchInputPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
