@@ -177,9 +177,10 @@ public struct CombinedLogParser: LogParser {
     )? {
         var j = from
         var escaped = false
+        var fallback = -1  // first plain closing quote, when none is followed by a status
         while j < end {
             let q = Bytes.find(UInt8(ascii: "\""), b, j, end)
-            if q >= end { return nil }
+            if q >= end { break }
             var bs = 0
             var p = q
             while p > from, b[p - 1] == UInt8(ascii: "\\") {
@@ -193,6 +194,7 @@ public struct CombinedLogParser: LogParser {
                 // `" ddd` then space or end; otherwise an unescaped quote inside the request.
                 var s = q + 1
                 guard s < end, b[s] == UInt8(ascii: " ") else { continue }
+                if fallback < 0 { fallback = q }
                 while s < end, b[s] == UInt8(ascii: " ") { s += 1 }
                 guard s + 3 <= end, Bytes.digits(b, s, 3) != nil, s + 3 == end || b[s + 3] == UInt8(ascii: " ") else {
                     continue
@@ -202,6 +204,10 @@ public struct CombinedLogParser: LogParser {
             }
             if !escaped, Bytes.find(UInt8(ascii: "\\"), b, from, q) < q { escaped = true }
             return (q, escaped)
+        }
+        if fallback >= 0 {
+            let esc = Bytes.find(UInt8(ascii: "\\"), b, from, fallback) < fallback
+            return (fallback, esc)
         }
         return nil
     }
