@@ -55,7 +55,7 @@ public struct FieldMap: Sendable, Equatable {
         }
     }
 
-    /// `nginx-json`, `caddy`, `ecs`, `generic` or `custom`: for summaries.
+    /// `nginx-json`, `caddy`, `traefik`, `ecs`, `generic` or `custom`: for summaries.
     public var name: String
     /// Candidate key paths per field, in priority order, each split into components.
     public private(set) var paths: [Key: [[String]]]
@@ -192,6 +192,25 @@ public struct FieldMap: Sendable, Equatable {
             .userAgent: ["user_agent.original"],
             .duration: ["event.duration"],
             .forwardedFor: ["http.request.headers.X-Forwarded-For"],
+        ], durationUnit: .ns)
+
+    /// Traefik's JSON access log (`StartUTC`, `ClientHost`, `Request*`, `Duration` in nanoseconds).
+    public static let traefik = FieldMap(
+        name: "traefik",
+        paths: [
+            .time: ["StartUTC", "time"],
+            .ip: ["ClientHost"],
+            .method: ["RequestMethod"],
+            .path: ["RequestPath"],
+            .protocolVersion: ["RequestProtocol"],
+            .status: ["DownstreamStatus", "OriginStatus"],
+            .bytes: ["DownstreamContentSize"],
+            .user: ["ClientUsername"],
+            .duration: ["Duration"],
+            .host: ["RequestHost"],
+            .userAgent: ["request_User-Agent"],
+            .referer: ["request_Referer"],
+            .forwardedFor: ["request_X-Forwarded-For"],
         ], durationUnit: .ns)
 
     /// Common top-level key names of application JSON logs (durations in seconds).

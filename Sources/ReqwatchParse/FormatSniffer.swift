@@ -7,7 +7,7 @@ public enum FormatSniffer {
 
     /// Looks at the first non-blank lines (up to `sampleSize`; `#` comment lines are ignored) and decides.
     ///
-    /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, then generic key names)
+    /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key names)
     /// parses the sample and the one giving the most records wins (ties go to that order); at least one
     /// record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
     /// some record has a referer or user agent field, else `.common`. Returns nil if undecidable.
@@ -28,7 +28,7 @@ public enum FormatSniffer {
         if jsonLike * 2 > sample.count || restrictTo == .json {
             var bestMap: FieldMap? = nil
             var bestCount = 0
-            for map in [FieldMap.caddy, .ecs, .nginxJSON, .generic] {
+            for map in [FieldMap.caddy, .ecs, .nginxJSON, .traefik, .generic] {
                 var parser = JSONLinesParser(fieldMap: map)
                 let n = countRecords(&parser, sample)
                 if n > bestCount {
