@@ -8,8 +8,8 @@ public enum FormatSniffer {
     /// Looks at the first non-blank lines (up to `sampleSize`; `#` comment lines are ignored) and decides.
     ///
     /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key names)
-    /// parses the sample and the one giving the most records wins (ties go to that order); at least one
-    /// record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
+    /// parses the sample and the one giving the most records wins, then the one filling the most fields
+    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
     /// some record has a referer or user agent field, else `.common`. Returns nil if undecidable.
     /// `restrictTo` limits the choice (`.json`: only JSON presets; `.combined`/`.common`: returns that format).
     public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {
@@ -62,13 +62,32 @@ public enum FormatSniffer {
         return e > 0 && line[e - 1] == UInt8(ascii: "\"") && line.filter { $0 == UInt8(ascii: "\"") }.count >= 6
     }
 
+    /// How many fields of `r` were filled: breaks ties between presets that all read a line.
+    private static func fieldsPresent(_ r: RequestRecord) -> Int {
+        var n = 0
+        if r.method != .none { n += 1 }
+        if r.path.isPresent { n += 1 }
+        if r.clientIP != .unspecified { n += 1 }
+        if r.status != 0 { n += 1 }
+        if r.responseBytes >= 0 { n += 1 }
+        if r.userAgent.isPresent { n += 1 }
+        if r.referer.isPresent { n += 1 }
+        if r.user.isPresent { n += 1 }
+        if r.host.isPresent { n += 1 }
+        if r.durationMicros >= 0 { n += 1 }
+        if r.protocolVersion.isPresent { n += 1 }
+        if r.headerCount > 0 { n += 1 }
+        return n
+    }
+
+    /// Sum over the sample of 100 per record plus the number of fields it filled.
     private static func countRecords(_ parser: inout JSONLinesParser, _ sample: [[UInt8]]) -> Int {
         var batch = RecordBatch(origin: InputOrigin(path: "sniff"))
         var n = 0
         for line in sample {
             var record = RequestRecord()
             let outcome = line.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
-            if outcome == .record { n += 1 }
+            if outcome == .record { n += 100 + fieldsPresent(record) }
         }
         return n
     }
