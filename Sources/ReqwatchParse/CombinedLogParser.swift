@@ -5,7 +5,9 @@ import ReqwatchCore
 ///
 /// The line is copied once into the arena; fields are ranges into that copy. Quoted fields with escapes
 /// (`\"`, `\\`, `\xHH`) are unescaped in place (the copy only shrinks). Tolerated: a vhost prefix
-/// (`example.com:443 1.2.3.4 - - [...]`, Apache `vhost_combined`), a missing ident or authuser token,
+/// (`example.com:443 1.2.3.4 - - [...]`, Apache `vhost_combined`), a longer prefix such as syslog's
+/// (`Sep 15 16:13:46 host nginx[1]: 1.2.3.4 - - [...]`: the last three tokens before `[` are used),
+/// a missing ident or authuser token,
 /// a missing bytes field, a common line (no referer/user agent), and any trailing extras after the user
 /// agent (`$request_time`, upstream times, Traefik fields), which are ignored. `-` fields are absent; bytes
 /// `-` is -1. The request line follows `RequestLine` (garbage request lines are records with method `.none`).
@@ -47,7 +49,11 @@ public struct CombinedLogParser: LogParser {
         while i < end, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") || b[i] == UInt8(ascii: "\r") { i += 1 }
         if i == end { return .skip }
         if b[i] == UInt8(ascii: "#") { return .skip }
-        let lb = Bytes.find(UInt8(ascii: "["), b, i, end)
+        // The date's `[`: the first one followed by `dd/` (a syslog tag such as `nginx[12]:` may come first).
+        var lb = Bytes.find(UInt8(ascii: "["), b, i, end)
+        while lb < end, !(lb + 3 < end && b[lb + 3] == UInt8(ascii: "/")) {
+            lb = Bytes.find(UInt8(ascii: "["), b, lb + 1, end)
+        }
         if lb == end { return .malformed(.missingField) }
 
         // Up to four tokens before the date: [vhost] ip [ident] [user].
@@ -65,9 +71,18 @@ public struct CombinedLogParser: LogParser {
             case 1: ts.1 = s; te.1 = j
             case 2: ts.2 = s; te.2 = j
             case 3: ts.3 = s; te.3 = j
-            default: return .malformed(.missingField)
+            default:
+                // A longer prefix (syslog `Sep 15 16:13:46 host nginx[1]: ip - - [...]`): keep the last three.
+                if k > 64 { return .malformed(.missingField) }
+                ts = (ts.1, ts.2, ts.3, s)
+                te = (te.1, te.2, te.3, j)
             }
             k += 1
+        }
+        if k > 4 {
+            ts = (ts.1, ts.2, ts.3, 0)
+            te = (te.1, te.2, te.3, 0)
+            k = 3
         }
         var ipS = 0
         var ipE = 0
