@@ -1,0 +1,94 @@
+import ReqwatchCore
+
+/// Decides the format of a log from its first lines.
+public enum FormatSniffer {
+    /// How many non-blank lines `sniff` looks at.
+    public static let sampleSize = 20
+
+    /// Looks at the first non-blank lines (up to `sampleSize`; `#` comment lines are ignored) and decides.
+    ///
+    /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key names)
+    /// parses the sample and the one giving the most records wins, then the one filling the most fields
+    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
+    /// some record has a referer or user agent field, else `.common`. Returns nil if undecidable.
+    /// `restrictTo` limits the choice (`.json`: only JSON presets; `.combined`/`.common`: returns that format).
+    public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {
+        if restrictTo == .combined { return .combined }
+        if restrictTo == .common { return .common }
+        var sample: [[UInt8]] = []
+        for line in lines {
+            var i = 0
+            while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0D { i += 1 }
+            if i == line.count || line[i] == UInt8(ascii: "#") { continue }
+            sample.append(line)
+            if sample.count == sampleSize { break }
+        }
+        if sample.isEmpty { return nil }
+        let jsonLike = sample.filter { l in l.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: "{") }.count
+        if jsonLike * 2 > sample.count || restrictTo == .json {
+            var bestMap: FieldMap? = nil
+            var bestCount = 0
+            for map in [FieldMap.caddy, .ecs, .nginxJSON, .traefik, .generic] {
+                var parser = JSONLinesParser(fieldMap: map)
+                let n = countRecords(&parser, sample)
+                if n > bestCount {
+                    bestCount = n
+                    bestMap = map
+                }
+            }
+            return bestMap.map { .json($0) }
+        }
+        var parser = CombinedLogParser()
+        var records = 0
+        var combined = false
+        var batch = RecordBatch(origin: InputOrigin(path: "sniff"))
+        for line in sample {
+            var record = RequestRecord()
+            let outcome = line.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
+            if outcome == .record {
+                records += 1
+                if record.referer.isPresent || record.userAgent.isPresent { combined = true }
+                if Self.hasQuotedTail(line) { combined = true }
+            }
+        }
+        guard records * 2 >= sample.count, records > 0 else { return nil }
+        return combined ? .combined : .common
+    }
+
+    /// Whether a line ends with a quoted field after the status (a combined line whose fields are `-`).
+    private static func hasQuotedTail(_ line: [UInt8]) -> Bool {
+        var e = line.count
+        while e > 0, line[e - 1] == 0x20 || line[e - 1] == 0x0D { e -= 1 }
+        return e > 0 && line[e - 1] == UInt8(ascii: "\"") && line.filter { $0 == UInt8(ascii: "\"") }.count >= 6
+    }
+
+    /// How many fields of `r` were filled: breaks ties between presets that all read a line.
+    private static func fieldsPresent(_ r: RequestRecord) -> Int {
+        var n = 0
+        if r.method != .none { n += 1 }
+        if r.path.isPresent { n += 1 }
+        if r.clientIP != .unspecified { n += 1 }
+        if r.status != 0 { n += 1 }
+        if r.responseBytes >= 0 { n += 1 }
+        if r.userAgent.isPresent { n += 1 }
+        if r.referer.isPresent { n += 1 }
+        if r.user.isPresent { n += 1 }
+        if r.host.isPresent { n += 1 }
+        if r.durationMicros >= 0 { n += 1 }
+        if r.protocolVersion.isPresent { n += 1 }
+        if r.headerCount > 0 { n += 1 }
+        return n
+    }
+
+    /// Sum over the sample of 100 per record plus the number of fields it filled.
+    private static func countRecords(_ parser: inout JSONLinesParser, _ sample: [[UInt8]]) -> Int {
+        var batch = RecordBatch(origin: InputOrigin(path: "sniff"))
+        var n = 0
+        for line in sample {
+            var record = RequestRecord()
+            let outcome = line.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
+            if outcome == .record { n += 100 + fieldsPresent(record) }
+        }
+        return n
+    }
+}

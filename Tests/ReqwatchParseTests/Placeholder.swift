@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchParsePlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}

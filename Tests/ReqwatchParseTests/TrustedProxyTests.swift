@@ -1,0 +1,64 @@
+import ReqwatchCore
+import ReqwatchParse
+import Testing
+
+@Suite struct TrustedProxyTests {
+    static func line(peer: String, xff: String) -> String {
+        #"{"time_iso8601":"2024-01-01T00:00:00Z","remote_addr":"\#(peer)","request":"GET / HTTP/1.1","status":200,"http_x_forwarded_for":"\#(xff)"}"#
+    }
+
+    static let proxies = ParseOptions(trustedProxies: [CIDR("10.0.0.0/8")!, CIDR("2001:db8:ffff::/48")!])
+
+    func client(_ peer: String, _ xff: String, _ options: ParseOptions = proxies) throws -> Parsed {
+        let (o, r) = parseOne(Self.line(peer: peer, xff: xff), .json(.nginxJSON), options: options)
+        #expect(o == .record)
+        return try #require(r)
+    }
+
+    @Test func untrustedPeerXFFIgnored() throws {
+        let p = try client("203.0.113.9", "1.2.3.4")
+        #expect(p.client == "203.0.113.9")
+        #expect(p.peer == "203.0.113.9")
+        #expect(p.forwardedFor == "1.2.3.4")
+    }
+
+    @Test func noTrustedProxiesMeansNoXFF() throws {
+        #expect(try client("10.0.0.1", "1.2.3.4", ParseOptions()).client == "10.0.0.1")
+    }
+
+    @Test func trustedPeerUsesXFF() throws {
+        let p = try client("10.0.0.1", "1.2.3.4")
+        #expect(p.client == "1.2.3.4")
+        #expect(p.peer == "10.0.0.1")
+    }
+
+    @Test func chainOfProxiesRightmostUntrusted() throws {
+        // Spoofed left-most entry; 5.6.7.8 reached our first proxy (10.1.1.1).
+        #expect(try client("10.0.0.1", "6.6.6.6, 5.6.7.8, 10.1.1.1").client == "5.6.7.8")
+        #expect(try client("10.0.0.1", "6.6.6.6,5.6.7.8,10.1.1.1,10.2.2.2").client == "5.6.7.8")
+        #expect(try client("2001:db8:ffff::1", "2001:db8::5, 2001:db8:ffff::9").client == "2001:db8::5")
+    }
+
+    @Test func allTrustedGivesLeftmost() throws {
+        #expect(try client("10.0.0.1", "10.9.9.9, 10.1.1.1").client == "10.9.9.9")
+    }
+
+    @Test func garbageEntryStopsTheWalk() throws {
+        #expect(try client("10.0.0.1", "1.2.3.4, unknown, 10.1.1.1").client == "10.1.1.1")
+        #expect(try client("10.0.0.1", "garbage").client == "10.0.0.1")
+    }
+
+    @Test func portsAndBrackets() throws {
+        #expect(try client("10.0.0.1", "1.2.3.4:5555").client == "1.2.3.4")
+        #expect(try client("10.0.0.1", "[2001:db8::7]:443").client == "2001:db8::7")
+    }
+
+    @Test func caddyXFFArrayWithTrustedPeer() throws {
+        let line =
+            #"{"ts":1700000000,"request":{"remote_ip":"10.0.0.2","method":"GET","uri":"/","headers":{"X-Forwarded-For":["9.9.9.9, 10.0.0.3"]}},"status":200}"#
+        let p = try #require(parseOne(line, .json(.caddy), options: Self.proxies).1)
+        #expect(p.client == "9.9.9.9")
+        let q = try #require(parseOne(line, .json(.caddy)).1)
+        #expect(q.client == "10.0.0.2")
+    }
+}
