@@ -5,7 +5,10 @@ import ReqwatchCore
 /// (a) Per client: `authClientThreshold` failures within `authClientWindow`, any method (a brute force or a
 /// client probing forbidden resources). A mobile app retrying 3–5 times, or a person mistyping twice, stays below.
 /// (b) Per route (method + template): `authRouteThreshold` distinct clients failing within `authRouteWindow` with a
-/// failure ratio of at least `authRouteMinRatio` on that route (distributed credential stuffing).
+/// failure ratio of at least `authRouteMinRatio` on that route (distributed credential stuffing). Clients are
+/// counted by IP (IPv6 by prefix), and only failures without an authenticated user or bearer token count: those
+/// are expired sessions (a mobile app's retries), not password guesses. (NCSA Basic-auth logs carry the
+/// user even when the password was wrong, so Basic-auth stuffing in NCSA logs is seen by (a) only.)
 public struct AuthFailureClusterDetector: Detector {
     /// The rule reported.
     public static var rule: Rule { .authFailureCluster }
@@ -53,6 +56,9 @@ public struct AuthFailureClusterDetector: Detector {
             let routeKey = UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue)
             if failed {
                 observeClient(r, i, now, batch, context, &alerts)
+                // Credential stuffing comes from unauthenticated clients (or Basic auth): a 401 carrying a user or a
+                // bearer token is an expired session, which apps retry on their own.
+                guard Self.countsForRoute(r, batch) else { continue }
                 let d = routes.index(of: routeKey, now: now) {
                     RouteState(total: SlidingCounter(windowMicros: config.authRouteWindowMicros),
                                failures: SlidingCounter(windowMicros: config.authRouteWindowMicros))
@@ -60,7 +66,8 @@ public struct AuthFailureClusterDetector: Detector {
                 routes.values[d].total.add(at: now)
                 let nf = routes.values[d].failures.add(at: now)
                 routes.values[d].first = min(routes.values[d].first, now)
-                let ck = context.clientKeys[i]
+                let ip = r.clientIP.isIPv4 ? r.clientIP : r.clientIP.masked(to: config.ipv6Prefix)
+                let ck = ByteHash.combine(ip.high, ip.low)
                 let from = now - config.authRouteWindowMicros
                 var distinct = 0
                 var seen = false
@@ -106,6 +113,18 @@ public struct AuthFailureClusterDetector: Detector {
             } else if let d = routes.index(of: routeKey) {
                 routes.values[d].total.add(at: now)
             }
+        }
+    }
+
+    private static let basic = Array("basic ".utf8)
+
+    /// Whether a failed request counts toward the per-route cluster: no authenticated user, and no credential
+    /// header other than HTTP Basic.
+    static func countsForRoute(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Bool {
+        if r.user.isPresent && r.user.count > 0 { return false }
+        guard let h = ClientIdentity.credentialHeader(r, batch) else { return true }
+        return batch.withBytes(h.value) { v in
+            v.count >= 6 && ByteMatch.equals(UnsafeBufferPointer(rebasing: v[0..<6]), basic)
         }
     }
 
