@@ -21,8 +21,14 @@ public struct BatchContext: Sendable {
     public var routeIDs: [Int32] = []
     /// Whether the route is in the inventory (spec or baseline); meaningless when no inventory is loaded.
     public var routeKnown: [Bool] = []
-    /// Per record: the route template's display text is `routeNames[routeIDs[i]]`.
+    /// Per route id: the route template's display text is `routeNames[routeIDs[i]]`.
     public var routeNames: [String] = []
+    /// Per route id: `RouteFlags` bits (static asset, health check, known probe path, browser page, deprecated).
+    public var routeFlags: [UInt8] = []
+    /// Per record: arena range of the identifier segment of the path (`/users/{id}` → `17`); absent when none.
+    public var idRanges: [ByteRange] = []
+    /// Per record: an allowlist (CIDR, user, user agent, route) covers it; detectors skip such records.
+    public var allowlisted: [Bool] = []
 
     public init() {}
 
@@ -37,7 +43,30 @@ public struct BatchContext: Sendable {
         clientKeys.removeAll(keepingCapacity: true)
         routeIDs.removeAll(keepingCapacity: true)
         routeKnown.removeAll(keepingCapacity: true)
+        idRanges.removeAll(keepingCapacity: true)
+        allowlisted.removeAll(keepingCapacity: true)
     }
+
+    /// `RouteFlags` bits of record `index`'s route (0 when none).
+    @inlinable public func flags(at index: Int) -> UInt8 {
+        guard index < routeIDs.count else { return 0 }
+        let id = Int(routeIDs[index])
+        return id >= 0 && id < routeFlags.count ? routeFlags[id] : 0
+    }
+}
+
+/// Bits of `BatchContext.routeFlags`.
+public enum RouteFlags {
+    /// A static asset (`.css`, `.js`, images, fonts, `/favicon.ico`, `/robots.txt`, `/.well-known/…`).
+    public static let staticAsset: UInt8 = 1
+    /// A health check (`/health`, `/healthz`, `/ready`, `/live`, `/ping`, `/status`).
+    public static let health: UInt8 = 2
+    /// A known-sensitive probe path (`/.env`, `/.git/config`, `/wp-login.php`, traversal, …).
+    public static let probe: UInt8 = 4
+    /// The spec marks the route as a browser page.
+    public static let page: UInt8 = 8
+    /// The spec marks the route deprecated.
+    public static let deprecated: UInt8 = 16
 }
 
 /// Receives alerts in order. Writers flush per batch.

@@ -1,0 +1,178 @@
+import ReqwatchCore
+
+/// `auth-failure-cluster`: many 401/403 responses.
+///
+/// (a) Per client: `authClientThreshold` failures within `authClientWindow`, any method (a brute force or a
+/// client probing forbidden resources). A mobile app retrying 3–5 times, or a person mistyping twice, stays below.
+/// (b) Per route (method + template): `authRouteThreshold` distinct clients failing within `authRouteWindow` with a
+/// failure ratio of at least `authRouteMinRatio` on that route (distributed credential stuffing). Clients are
+/// counted by IP (IPv6 by prefix), and only failures without an authenticated user or bearer token count: those
+/// are expired sessions (a mobile app's retries), not password guesses. (NCSA Basic-auth logs carry the
+/// user even when the password was wrong, so Basic-auth stuffing in NCSA logs is seen by (a) only.)
+public struct AuthFailureClusterDetector: Detector {
+    /// The rule reported.
+    public static var rule: Rule { .authFailureCluster }
+
+    struct ClientState {
+        var failures: SlidingCounter
+        var n401 = 0
+        var n403 = 0
+        var methods: UInt16 = 0
+        var first: Int64 = Int64.max
+        var incident = Incident()
+    }
+    struct RouteState {
+        var total: SlidingCounter
+        var failures: SlidingCounter
+        var clients: [(UInt64, Int64)] = []
+        var first: Int64 = Int64.max
+        var incident = Incident()
+    }
+
+    private let config: DetectConfiguration
+    private let identity: ClientIdentity
+    private var clients: BoundedKeyTable<ClientState>
+    private var routes: BoundedKeyTable<RouteState>
+    private let ring: Int
+    private var fired = 0
+
+    /// A detector with `configuration`'s thresholds, windows and capacity.
+    public init(configuration: DetectConfiguration) {
+        config = configuration
+        identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
+        clients = BoundedKeyTable(capacity: configuration.clientCapacity)
+        routes = BoundedKeyTable(capacity: max(64, configuration.routeCapacity))
+        ring = configuration.authRouteThreshold + 16
+    }
+
+    /// See `Detector.observe`.
+    public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let n = min(batch.records.count, context.clientKeys.count)
+        for i in 0..<n where !context.allowlisted[i] {
+            let r = batch.records[i]
+            guard r.time != .unknown else { continue }
+            let now = r.time.microseconds
+            let failed = r.status == 401 || r.status == 403
+            let routeKey = UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue)
+            if failed {
+                observeClient(r, i, now, batch, context, &alerts)
+                // Credential stuffing comes from unauthenticated clients (or Basic auth): a 401 carrying a user or a
+                // bearer token is an expired session, which apps retry on their own.
+                guard Self.countsForRoute(r, batch) else { continue }
+                let d = routes.index(of: routeKey, now: now) {
+                    RouteState(total: SlidingCounter(windowMicros: config.authRouteWindowMicros),
+                               failures: SlidingCounter(windowMicros: config.authRouteWindowMicros))
+                }
+                routes.values[d].total.add(at: now)
+                let nf = routes.values[d].failures.add(at: now)
+                routes.values[d].first = min(routes.values[d].first, now)
+                let ip = r.clientIP.isIPv4 ? r.clientIP : r.clientIP.masked(to: config.ipv6Prefix)
+                let ck = ByteHash.combine(ip.high, ip.low)
+                let from = now - config.authRouteWindowMicros
+                var distinct = 0
+                var seen = false
+                for k in 0..<routes.values[d].clients.count {
+                    if routes.values[d].clients[k].0 == ck {
+                        routes.values[d].clients[k].1 = max(routes.values[d].clients[k].1, now)
+                        seen = true
+                    }
+                    if routes.values[d].clients[k].1 >= from { distinct += 1 }
+                }
+                if !seen {
+                    if routes.values[d].clients.count >= ring {
+                        var oldest = 0
+                        for (k, c) in routes.values[d].clients.enumerated() where c.1 < routes.values[d].clients[oldest].1 { oldest = k }
+                        if routes.values[d].clients[oldest].1 >= from { distinct -= 1 }
+                        routes.values[d].clients.remove(at: oldest)
+                    }
+                    routes.values[d].clients.append((ck, now))
+                    distinct += 1
+                }
+                let total = routes.values[d].total.count
+                let ratio = total > 0 ? Double(nf) / Double(total) : 0
+                if distinct >= config.authRouteThreshold && ratio >= config.authRouteMinRatio
+                    && routes.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros)
+                {
+                    let route = context.routeName(at: i) ?? "?"
+                    let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
+                    var a = Alert(rule: Self.rule, timestamp: r.time,
+                                  start: Timestamp(microseconds: max(routes.values[d].first, from)), end: r.time, severity: 4,
+                                  message: "\(distinct) distinct clients failed authentication on \(method) \(route) within "
+                                      + "\(humanDuration(config.authRouteWindowMicros)) (\(nf) of \(total) requests failed)",
+                                  incidentKey: "route:\(method) \(route)")
+                    a.sequence = routes.values[d].incident.sequence
+                    AlertFill.fill(&a, r, batch, route: route)
+                    a.evidence = [
+                        ("scope", .string("route")), ("distinct_clients", .int(distinct)), ("failures", .int(nf)),
+                        ("requests", .int(total)), ("failure_ratio", .double(round2(ratio))),
+                        ("samples", .array([AlertFill.sample(r, batch)])),
+                    ]
+                    alerts.append(a)
+                    fired += 1
+                }
+            } else if let d = routes.index(of: routeKey) {
+                routes.values[d].total.add(at: now)
+            }
+        }
+    }
+
+    private static let basic = Array("basic ".utf8)
+
+    /// Whether a failed request counts toward the per-route cluster: no authenticated user, and no credential
+    /// header other than HTTP Basic.
+    static func countsForRoute(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Bool {
+        if r.user.isPresent && r.user.count > 0 { return false }
+        guard let h = ClientIdentity.credentialHeader(r, batch) else { return true }
+        return batch.withBytes(h.value) { v in
+            v.count >= 6 && ByteMatch.equals(UnsafeBufferPointer(rebasing: v[0..<6]), basic)
+        }
+    }
+
+    private mutating func observeClient(_ r: RequestRecord, _ i: Int, _ now: Int64, _ batch: borrowing RecordBatch,
+                                        _ context: borrowing BatchContext, _ alerts: inout [Alert])
+    {
+        let d = clients.index(of: context.clientKeys[i], now: now) {
+            ClientState(failures: SlidingCounter(windowMicros: config.authClientWindowMicros))
+        }
+        let from = now - config.authClientWindowMicros
+        if clients.values[d].first < from && clients.values[d].failures.count(at: now) == 0 {
+            clients.values[d].n401 = 0
+            clients.values[d].n403 = 0
+            clients.values[d].methods = 0
+            clients.values[d].first = Int64.max
+        }
+        let count = clients.values[d].failures.add(at: now)
+        if r.status == 401 { clients.values[d].n401 += 1 } else { clients.values[d].n403 += 1 }
+        clients.values[d].methods |= 1 << UInt16(r.method.rawValue & 15)
+        clients.values[d].first = min(clients.values[d].first, now)
+        guard count >= config.authClientThreshold,
+              clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) else { return }
+        let s = clients.values[d]
+        let client = identity.describe(r, in: batch)
+        let route = context.routeName(at: i)
+        var methods: [JSONValue] = []
+        for m in HTTPMethod.allCases where s.methods & (1 << UInt16(m.rawValue & 15)) != 0 { methods.append(.string(m.name)) }
+        var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: max(s.first, from)), end: r.time,
+                      severity: 3,
+                      message: "\(client) received \(count) 401/403 responses within \(humanDuration(config.authClientWindowMicros))",
+                      incidentKey: "client:\(client)")
+        a.sequence = s.incident.sequence
+        AlertFill.fill(&a, r, batch, route: route)
+        a.evidence = [
+            ("scope", .string("client")), ("client", .string(client)), ("failures", .int(count)),
+            ("status_401", .int(s.n401)), ("status_403", .int(s.n403)), ("methods", .array(methods)),
+            ("samples", .array([AlertFill.sample(r, batch)])),
+        ]
+        alerts.append(a)
+        fired += 1
+    }
+
+    /// See `Detector.finish`.
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// Keys tracked, evictions and alerts.
+    public var statistics: [(String, Int)] {
+        [("auth-failure-cluster.clients", clients.count), ("auth-failure-cluster.evictions", clients.evictions + routes.evictions),
+         ("auth-failure-cluster.alerts", fired)]
+    }
+}

@@ -1,0 +1,170 @@
+import ReqwatchCore
+
+/// `suspicious-user-agent`: scanners and attack tools (`DetectLists.scannerAgents` plus config `agents`, matched
+/// case-insensitively), empty user agents, missing ones (only once the input has shown it logs user agents),
+/// malformed ones (control bytes, longer than `maxUserAgentLength`), injection payloads (`DetectLists.injectionPatterns`),
+/// one client rotating through `rotationThreshold` distinct user agents within `rotationWindow` (and on at least
+/// half of its requests), and scripted clients (`DetectLists.scriptedAgents`) on routes the spec marks as pages.
+/// Browsers, mobile SDKs, crawlers and uptime monitors match none of these. One alert per (client, reason) per cooldown.
+/// User-agent classification is cached per user-agent hash, so repeated agents cost one hash and one lookup.
+public struct SuspiciousUserAgentDetector: Detector {
+    /// The rule reported.
+    public static var rule: Rule { .suspiciousUserAgent }
+
+    enum Reason: UInt8 {
+        case none = 0, scanner, injection, malformed, empty, scripted, missing, rotation
+        var name: String {
+            switch self {
+            case .none: "none"
+            case .scanner: "scanner"
+            case .injection: "injection-payload"
+            case .malformed: "malformed"
+            case .empty: "empty"
+            case .scripted: "scripted-client-on-page"
+            case .missing: "missing"
+            case .rotation: "rotation"
+            }
+        }
+        var severity: Int {
+            switch self {
+            case .injection: 4
+            case .scanner, .rotation: 3
+            case .malformed, .scripted: 2
+            default: 1
+            }
+        }
+    }
+    struct Rotation {
+        var agents: [(UInt64, Int64)] = []
+        var requests: SlidingCounter
+    }
+
+    private let config: DetectConfiguration
+    private let identity: ClientIdentity
+    private var cache = BoundedKeyTable<UInt8>(capacity: 8192)
+    private var incidents: BoundedKeyTable<Incident>
+    private var rotation: BoundedKeyTable<Rotation>
+    private var presentByInput: [Int: Int] = [:]
+    private let scanners: [[UInt8]]
+    private let injections = DetectLists.bytes(DetectLists.injectionPatterns)
+    private let scripted = DetectLists.bytes(DetectLists.scriptedAgents)
+    private var fired = 0
+
+    /// A detector with `configuration`'s lists and thresholds.
+    public init(configuration: DetectConfiguration) {
+        config = configuration
+        identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
+        incidents = BoundedKeyTable(capacity: configuration.clientCapacity)
+        rotation = BoundedKeyTable(capacity: configuration.clientCapacity)
+        scanners = DetectLists.bytes(DetectLists.scannerAgents + configuration.extraAgents)
+    }
+
+    /// Classifies user-agent bytes (not cached); `scripted` only matters on page routes.
+    func classify(_ ua: UnsafeBufferPointer<UInt8>) -> Reason {
+        if ua.isEmpty { return .empty }
+        if ua.count > config.maxUserAgentLength { return .malformed }
+        for b in ua where b < 0x20 || b == 0x7F { return .malformed }
+        if ByteMatch.firstMatch(ua, injections) != nil { return .injection }
+        if ByteMatch.firstMatch(ua, scanners) != nil { return .scanner }
+        if ByteMatch.firstMatch(ua, scripted) != nil { return .scripted }
+        return .none
+    }
+
+    /// See `Detector.observe`.
+    public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let n = min(batch.records.count, context.clientKeys.count)
+        let input = batch.origin.index
+        var present = presentByInput[input] ?? 0
+        for i in 0..<n where !context.allowlisted[i] {
+            let r = batch.records[i]
+            guard r.time != .unknown else { continue }
+            let now = r.time.microseconds
+            var reason = Reason.none
+            var uaHash: UInt64 = 0
+            if !r.userAgent.isPresent {
+                if config.flagMissingUserAgent && present >= 20 { reason = .missing }
+            } else {
+                present += 1
+                uaHash = batch.hash(r.userAgent, seed: 0x7561)
+                if let d = cache.index(of: uaHash) {
+                    reason = Reason(rawValue: cache.values[d]) ?? .none
+                } else {
+                    let c = batch.withBytes(r.userAgent) { classify($0) }
+                    _ = cache.index(of: uaHash, now: now) { c.rawValue }
+                    reason = c
+                }
+                if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
+                // rotation
+                let ck = context.clientKeys[i]
+                let d = rotation.index(of: ck, now: now) { Rotation(requests: SlidingCounter(windowMicros: config.rotationWindowMicros)) }
+                let reqs = rotation.values[d].requests.add(at: now)
+                let from = now - config.rotationWindowMicros
+                var distinct = 0
+                var seen = false
+                for k in 0..<rotation.values[d].agents.count {
+                    if rotation.values[d].agents[k].0 == uaHash {
+                        rotation.values[d].agents[k].1 = max(now, rotation.values[d].agents[k].1)
+                        seen = true
+                    }
+                    if rotation.values[d].agents[k].1 >= from { distinct += 1 }
+                }
+                if !seen {
+                    if rotation.values[d].agents.count >= config.rotationThreshold + 4 {
+                        var oldest = 0
+                        for (k, a) in rotation.values[d].agents.enumerated() where a.1 < rotation.values[d].agents[oldest].1 { oldest = k }
+                        if rotation.values[d].agents[oldest].1 >= from { distinct -= 1 }
+                        rotation.values[d].agents.remove(at: oldest)
+                    }
+                    rotation.values[d].agents.append((uaHash, now))
+                    distinct += 1
+                }
+                if reason == .none && distinct >= config.rotationThreshold && distinct * 2 >= reqs {
+                    report(.rotation, r, i, batch, context, now, extra: [("distinct_user_agents", .int(distinct)), ("requests", .int(reqs))], &alerts)
+                    continue
+                }
+            }
+            if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+        }
+        presentByInput[input] = present
+    }
+
+    private mutating func report(_ reason: Reason, _ r: RequestRecord, _ i: Int, _ batch: borrowing RecordBatch,
+                                 _ context: borrowing BatchContext, _ now: Int64, extra: [(String, JSONValue)],
+                                 _ alerts: inout [Alert])
+    {
+        let key = ByteHash.combine(context.clientKeys[i], UInt64(reason.rawValue))
+        let d = incidents.index(of: key, now: now) { Incident() }
+        guard incidents.values[d].shouldFire(at: now, cooldown: config.cooldownMicros) else { return }
+        let client = identity.describe(r, in: batch)
+        let route = context.routeName(at: i)
+        let msg: String
+        switch reason {
+        case .scanner: msg = "\(client) uses the user agent of a known scanner or attack tool"
+        case .injection: msg = "\(client) sent an injection payload in its user agent"
+        case .malformed: msg = "\(client) sent a malformed user agent (control bytes or over \(config.maxUserAgentLength) bytes)"
+        case .empty: msg = "\(client) sent an empty user agent"
+        case .missing: msg = "\(client) sent no user agent"
+        case .scripted: msg = "\(client) used a scripted HTTP client on browser page \(route ?? "?")"
+        case .rotation: msg = "\(client) rotated through many user agents within \(humanDuration(config.rotationWindowMicros))"
+        case .none: msg = ""
+        }
+        var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason.severity, message: msg,
+                      incidentKey: "client:\(client)|reason:\(reason.name)")
+        a.sequence = incidents.values[d].sequence
+        AlertFill.fill(&a, r, batch, route: route)
+        a.evidence = [("reason", .string(reason.name)), ("client", .string(client))] + extra
+            + [("samples", .array([AlertFill.sample(r, batch)]))]
+        alerts.append(a)
+        fired += 1
+    }
+
+    /// See `Detector.finish`.
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// Keys tracked, evictions and alerts.
+    public var statistics: [(String, Int)] {
+        [("suspicious-user-agent.clients", rotation.count),
+         ("suspicious-user-agent.evictions", rotation.evictions + incidents.evictions),
+         ("suspicious-user-agent.alerts", fired)]
+    }
+}

@@ -1,0 +1,167 @@
+import ReqwatchCore
+
+/// `unknown-endpoint`: traffic to routes that are not in the inventory.
+///
+/// Ghost endpoint (needs an inventory): an undocumented route (method + template) that answers 2xx
+/// `ghostThreshold` times gets one alert, ever (callers, statuses, sample clients). Probing client (works without
+/// an inventory): one client requesting a known-sensitive probe path (`DetectLists.probePaths`, traversal in the
+/// path or query), or `probeThreshold` distinct unknown paths (not in the inventory; without one, paths answered
+/// 404) within `probeWindow`, mostly 404. One alert per probing client per cooldown. Static assets, health checks
+/// and `OPTIONS` are never ghost endpoints nor unknown paths.
+public struct UnknownEndpointDetector: Detector {
+    /// The rule reported.
+    public static var rule: Rule { .unknownEndpoint }
+
+    struct ClientState {
+        var paths: [UInt64] = []
+        var windowStart: Int64 = Int64.min
+        var notFound = 0
+        var incident = Incident()
+    }
+    struct GhostState {
+        var ok = 0
+        var calls = 0
+        var statuses: [(UInt16, Int)] = []
+        var callers: [UInt64] = []
+        var sampleClients: [String] = []
+        var first: Int64 = Int64.max
+        var alerted = false
+    }
+
+    private let config: DetectConfiguration
+    private let identity: ClientIdentity
+    private let hasInventory: Bool
+    private var clients: BoundedKeyTable<ClientState>
+    private var ghosts: BoundedKeyTable<GhostState>
+    private var fired = 0
+    private static let traversal = DetectLists.bytes(["../", "..%2f", "%2e%2e", "..\\", "..%5c", "/etc/passwd"])
+
+    /// A detector with `configuration`'s thresholds; ghost endpoints only when it has an inventory.
+    public init(configuration: DetectConfiguration) {
+        config = configuration
+        identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
+        hasInventory = configuration.inventory != nil
+        clients = BoundedKeyTable(capacity: configuration.clientCapacity)
+        ghosts = BoundedKeyTable(capacity: max(64, configuration.routeCapacity))
+    }
+
+    /// See `Detector.observe`.
+    public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let n = min(batch.records.count, context.clientKeys.count)
+        for i in 0..<n where !context.allowlisted[i] {
+            let r = batch.records[i]
+            guard r.method != .options, r.time != .unknown else { continue }
+            let flags = context.flags(at: i)
+            if flags & (RouteFlags.staticAsset | RouteFlags.health) != 0 { continue }
+            let now = r.time.microseconds
+            var sensitive = flags & RouteFlags.probe != 0
+            if !sensitive && r.query.isPresent && r.query.count >= 2 {
+                sensitive = batch.withBytes(r.query) { ByteMatch.firstMatch($0, Self.traversal) != nil }
+            }
+            let known = hasInventory && context.routeKnown[i]
+            if sensitive {
+                let d = clients.index(of: context.clientKeys[i], now: now) { ClientState() }
+                if clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) {
+                    emitProbe(r, i, batch, context, reason: "sensitive-path", distinct: clients.values[d].paths.count,
+                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence, &alerts)
+                }
+                continue
+            }
+            if known { continue }
+            let unknownPath = hasInventory || r.status == 404
+            if unknownPath {
+                let d = clients.index(of: context.clientKeys[i], now: now) { ClientState() }
+                if clients.values[d].windowStart == Int64.min || now - clients.values[d].windowStart > config.probeWindowMicros {
+                    clients.values[d].windowStart = now
+                    clients.values[d].paths.removeAll(keepingCapacity: true)
+                    clients.values[d].notFound = 0
+                }
+                let ph = batch.hash(r.path)
+                if !clients.values[d].paths.contains(ph) && clients.values[d].paths.count < config.probeThreshold + 8 {
+                    clients.values[d].paths.append(ph)
+                    if r.status == 404 { clients.values[d].notFound += 1 }
+                }
+                let distinct = clients.values[d].paths.count
+                let share = distinct > 0 ? Double(clients.values[d].notFound) / Double(distinct) : 0
+                if distinct >= config.probeThreshold && share >= config.probeMin404Share
+                    && clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros)
+                {
+                    emitProbe(r, i, batch, context, reason: "many-unknown-paths", distinct: distinct,
+                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence, &alerts)
+                }
+            }
+            // Ghost endpoints: an undocumented route that answers.
+            guard hasInventory, context.routeIDs[i] != RouteTemplater.otherRoute, context.routeIDs[i] >= 0 else { continue }
+            let ok = r.status >= 200 && r.status < 300
+            let gk = UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue)
+            var d: Int
+            if let e = ghosts.index(of: gk) { d = e } else {
+                guard ok else { continue }
+                d = ghosts.index(of: gk, now: now) { GhostState() }
+            }
+            if ghosts.values[d].alerted { continue }
+            ghosts.values[d].calls += 1
+            ghosts.values[d].first = min(ghosts.values[d].first, now)
+            if let k = ghosts.values[d].statuses.firstIndex(where: { $0.0 == r.status }) {
+                ghosts.values[d].statuses[k].1 += 1
+            } else if ghosts.values[d].statuses.count < 8 {
+                ghosts.values[d].statuses.append((r.status, 1))
+            }
+            let ck = context.clientKeys[i]
+            if !ghosts.values[d].callers.contains(ck) && ghosts.values[d].callers.count < 32 {
+                ghosts.values[d].callers.append(ck)
+                if ghosts.values[d].sampleClients.count < 3 { ghosts.values[d].sampleClients.append(identity.describe(r, in: batch)) }
+            }
+            if ok { ghosts.values[d].ok += 1 }
+            if ghosts.values[d].ok >= config.ghostThreshold {
+                ghosts.values[d].alerted = true
+                let g = ghosts.values[d]
+                let route = context.routeName(at: i) ?? "?"
+                let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
+                var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: g.first), end: r.time, severity: 3,
+                              message: "undocumented endpoint \(method) \(route) answered \(g.ok) successful requests from \(g.callers.count) client(s)",
+                              incidentKey: "ghost:\(method) \(route)")
+                AlertFill.fill(&a, r, batch, route: route)
+                a.evidence = [
+                    ("kind", .string("ghost-endpoint")), ("calls", .int(g.calls)), ("successful", .int(g.ok)),
+                    ("callers", .int(g.callers.count)),
+                    ("statuses", .object(g.statuses.map { (String($0.0), JSONValue.int($0.1)) })),
+                    ("sample_clients", .array(g.sampleClients.map { .string($0) })),
+                    ("samples", .array([AlertFill.sample(r, batch)])),
+                ]
+                alerts.append(a)
+                fired += 1
+            }
+        }
+    }
+
+    private mutating func emitProbe(_ r: RequestRecord, _ i: Int, _ batch: borrowing RecordBatch, _ context: borrowing BatchContext,
+                                    reason: String, distinct: Int, notFound: Int, sequence: Int, _ alerts: inout [Alert])
+    {
+        let client = identity.describe(r, in: batch)
+        let route = context.routeName(at: i)
+        let msg = reason == "sensitive-path"
+            ? "\(client) probed a known-sensitive path (\(route ?? "?"))"
+            : "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
+        var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason == "sensitive-path" ? 3 : 2,
+                      message: msg, incidentKey: "probe:\(client)")
+        a.sequence = sequence
+        AlertFill.fill(&a, r, batch, route: route)
+        a.evidence = [
+            ("kind", .string("probing-client")), ("reason", .string(reason)), ("client", .string(client)),
+            ("distinct_unknown_paths", .int(distinct)), ("not_found", .int(notFound)),
+            ("samples", .array([AlertFill.sample(r, batch)])),
+        ]
+        alerts.append(a)
+        fired += 1
+    }
+
+    /// See `Detector.finish`.
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// Keys tracked, evictions and alerts.
+    public var statistics: [(String, Int)] {
+        [("unknown-endpoint.clients", clients.count), ("unknown-endpoint.evictions", clients.evictions + ghosts.evictions),
+         ("unknown-endpoint.alerts", fired)]
+    }
+}

@@ -1,0 +1,64 @@
+import ReqwatchCore
+
+/// Counts events in a sliding event-time window with 8 sub-buckets (no allocation).
+///
+/// The window is cut into 8 buckets of `window / 8`; `count` sums the buckets of the last window, so the
+/// effective span is between 7/8 and 8/8 of the window. Events up to one window older than the newest
+/// one (disorder) land in their own bucket; older ones are ignored. Time never moves backwards.
+public struct SlidingCounter: Sendable {
+    private var buckets: InlineArray<8, UInt32> = .init(repeating: 0)
+    /// Bucket number (time / width) of the newest bucket.
+    private var head: Int64 = Int64.min
+    private let width: Int64
+
+    /// A counter over `windowMicros` (at least 8 µs).
+    public init(windowMicros: Int64) { width = max(1, windowMicros / 8) }
+
+    /// Adds `amount` at event time `time` (µs) and returns the count over the window ending at the newest time.
+    @discardableResult
+    public mutating func add(at time: Int64, amount: UInt32 = 1) -> Int {
+        let b = time >= 0 ? time / width : (time - width + 1) / width
+        if head == Int64.min {
+            head = b
+        } else if b > head {
+            let shift = b - head
+            if shift >= 8 {
+                for i in 0..<8 { buckets[i] = 0 }
+            } else {
+                var k: Int64 = 1
+                while k <= shift {
+                    buckets[Int((head + k) & 7)] = 0
+                    k += 1
+                }
+            }
+            head = b
+        } else if head - b >= 8 {
+            return count
+        }
+        let i = Int(b & 7)
+        buckets[i] = buckets[i] &+ amount
+        return count
+    }
+
+    /// Events in the window ending at the newest event seen.
+    public var count: Int {
+        var s = 0
+        for i in 0..<8 { s += Int(buckets[i]) }
+        return s
+    }
+
+    /// Events in the window ending at `time` (buckets older than the window are not counted).
+    public func count(at time: Int64) -> Int {
+        guard head != Int64.min else { return 0 }
+        let b = time >= 0 ? time / width : (time - width + 1) / width
+        if b - head >= 8 { return 0 }
+        var s = 0
+        var k: Int64 = 0
+        while k < 8 {
+            let bucket = head - k
+            if b - bucket < 8 { s += Int(buckets[Int(bucket & 7)]) }
+            k += 1
+        }
+        return s
+    }
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchDetectPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}

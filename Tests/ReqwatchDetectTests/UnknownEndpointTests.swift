@@ -1,0 +1,96 @@
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchTestSupport
+import Testing
+
+let petSpec = """
+openapi: 3.0.3
+servers:
+  - url: https://api.example.com/v1
+paths:
+  /users/{id}:
+    get:
+      responses:
+        "200": {description: ok}
+  /users/me:
+    get:
+      responses:
+        "200": {description: ok}
+  /login:
+    post:
+      responses:
+        "200": {description: ok}
+  /home:
+    get:
+      responses:
+        "200":
+          description: page
+          content:
+            text/html: {}
+"""
+
+@Suite struct UnknownEndpointTests {
+    func specConfig() throws -> DetectConfiguration {
+        var c = DetectConfiguration()
+        c.inventory = try RouteInventory.parse(text: petSpec, origin: "spec.yaml")
+        return c
+    }
+
+    @Test func ghostEndpointFiresOncePerRoute() throws {
+        var lines: [String] = []
+        for k in 0..<10 { lines.append("+\(k * 60) 192.0.2.\(k % 4 + 1) - GET /v1/internal/export/\(k) 200 Mozilla/5.0") }
+        lines += (0..<5).map { "+\($0) 192.0.2.9 - GET /v1/users/\($0) 200 Mozilla/5.0" }
+        let reqs = lines.map(DetectorHarness.parse).sorted { $0.time < $1.time }
+        let alerts = only(try DetectorHarness.run(reqs, configuration: try specConfig()), .unknownEndpoint)
+        #expect(alerts.count == 1)
+        let a = try #require(alerts.first)
+        #expect(a.route == "/v1/internal/export/{id}")
+        #expect(a.incidentKey == "ghost:GET /v1/internal/export/{id}")
+        #expect(a.evidence.first { $0.0 == "callers" }?.1 == .int(3))
+        #expect(a.evidence.first { $0.0 == "statuses" }?.1 == .object([("200", .int(3))]))
+    }
+
+    @Test func staticHealthAndPreflightAreNotGhosts() throws {
+        var lines: [String] = []
+        for k in 0..<20 {
+            lines.append("+\(k) 192.0.2.1 - GET /static/app.\(k).js 200 Mozilla/5.0")
+            lines.append("+\(k) 192.0.2.1 - GET /favicon.ico 200 Mozilla/5.0")
+            lines.append("+\(k) 10.0.0.2 - GET /healthz 200 kube-probe/1.29")
+            lines.append("+\(k) 192.0.2.1 - OPTIONS /v1/orders/\(k) 204 Mozilla/5.0")
+            lines.append("+\(k) 192.0.2.1 - GET /.well-known/openid-configuration 200 Mozilla/5.0")
+        }
+        #expect(try DetectorHarness.run(lines: lines, configuration: try specConfig()).isEmpty)
+    }
+
+    @Test func probingClientWithoutSpecOnSensitivePath() throws {
+        let lines = [
+            "+0 203.0.113.66 - GET /.env 404 Mozilla/5.0",
+            "+1 203.0.113.66 - GET /.git/config 404 Mozilla/5.0",
+            "+2 203.0.113.66 - GET /wp-login.php 404 Mozilla/5.0",
+            "+3 198.51.100.3 - GET /download?file=../../etc/passwd 400 Mozilla/5.0",
+            "+4 198.51.100.4 - GET /products/12 200 Mozilla/5.0",
+        ]
+        let alerts = only(try DetectorHarness.run(lines: lines), .unknownEndpoint)
+        #expect(alerts.map(\.incidentKey) == ["probe:ip:203.0.113.66", "probe:ip:198.51.100.3"])
+        #expect(alerts.first?.path == "/.env")
+    }
+
+    @Test func probingClientWithManyUnknownPaths() throws {
+        let words = ["admin", "backup", "old", "test", "api2", "beta", "dev", "staging", "private", "internal", "tmp", "secret"]
+        let lines = words.enumerated().map { "+\($0.offset) 203.0.113.70 - GET /\($0.element) 404 Mozilla/5.0" }
+        let alerts = only(try DetectorHarness.run(lines: lines, configuration: try specConfig()), .unknownEndpoint)
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.evidence.first { $0.0 == "reason" }?.1 == .string("many-unknown-paths"))
+        #expect(alerts.first?.timestamp == Timestamp(seconds: DetectorHarness.t0 + 9))
+    }
+
+    @Test func knownRoutesDoNotAlert() throws {
+        var lines: [String] = []
+        for k in 0..<40 {
+            lines.append("+\(k) 192.0.2.\(k % 7 + 1) - GET /v1/users/\(k % 20) 200 Mozilla/5.0")
+            lines.append("+\(k) 192.0.2.\(k % 7 + 1) - GET /v1/users/me/ 200 Mozilla/5.0")
+            lines.append("+\(k) 192.0.2.\(k % 7 + 1) - HEAD /v1/users/me 200 Mozilla/5.0")
+        }
+        #expect(try DetectorHarness.run(lines: lines, configuration: try specConfig()).isEmpty)
+    }
+}
