@@ -160,7 +160,8 @@ extension Redactor {
                 let kind = inObject ? pending : inherited
                 let literal =
                     ValueScanner.has(tok, 0, "true") || ValueScanner.has(tok, 0, "false") || ValueScanner.has(tok, 0, "null")
-                if kind != 0 && kind != 255 && !literal, let k = SecretKind(rawValue: kind - 1) {
+                if kind != 0 && kind != 255 && !literal, let k0 = SecretKind(rawValue: kind - 1) {
+                    let k = ValueScanner.card(tok, 0) == tok.count ? SecretKind.card : k0
                     s.seg.removeAll(keepingCapacity: true)
                     writeReplacement(tok, kind: k, into: &s.seg)
                     s.path.withUnsafeBufferPointer { note(s, kind: k, rule: .key, base: "", key: $0, length: tok.count) }

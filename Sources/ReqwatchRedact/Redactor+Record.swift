@@ -86,7 +86,7 @@ extension Redactor {
                 commaHTTP()
                 key("version", &out)
                 batch.withBytes(r.protocolVersion) { v in
-                    let skip = ValueScanner.has(v, 0, "HTTP/", caseInsensitive: true) ? 5 : 0
+                    let skip = ValueScanner.has(v, 0, "http/", caseInsensitive: true) ? 5 : 0
                     JSONWriter.writeString(bytes: UnsafeBufferPointer(rebasing: v[min(skip, v.count)...]), into: &out)
                 }
             }

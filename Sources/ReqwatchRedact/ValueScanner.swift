@@ -349,7 +349,7 @@ enum ValueScanner {
                 k += 1
             }
             let e = min(k, n)
-            return e > j + 1 ? Hit(start: j + 1, end: e, kind: kind) : nil
+            return e > j + 1 ? Hit(start: j + 1, end: e, kind: refine(b, j + 1, e, kind)) : nil
         }
         var k = j
         func stop(_ c: UInt8) -> Bool {
@@ -368,6 +368,12 @@ enum ValueScanner {
                 while k < n && !stop(b[k]) { k += 1 }
             }
         }
-        return k > j ? Hit(start: j, end: k, kind: kind) : nil
+        return k > j ? Hit(start: j, end: k, kind: refine(b, j, k, kind)) : nil
+    }
+
+    /// The value-rule kind of `b[s..<e]` when a value rule matches at its start, else `kind`.
+    static func refine(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ kind: SecretKind) -> SecretKind {
+        guard s < e, e <= b.count, let h = match(UnsafeBufferPointer(rebasing: b[s..<e]), 0, b[s]) else { return kind }
+        return h.kind
     }
 }
