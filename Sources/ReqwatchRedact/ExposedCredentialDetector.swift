@@ -1,0 +1,174 @@
+import ReqwatchCore
+
+/// `exposed-credential`: a secret in a URL query string or path (token/password/api key param names, or value rules
+/// such as JWT/AWS/GitHub/Stripe/Slack/Google keys in the URL). Fires one alert per (client, route, param, kind) per
+/// cooldown (1 h event time) with rule Rule.exposedCredential, naming route (context.routeName(at:)), kind, parameter,
+/// never the value (at most an HMAC fingerprint "hmac:…" when a key is configured). Bounded state (capacity + eviction).
+///
+/// Personal data (e-mail, phone, card, SSN) in a URL is redacted from storage but does not fire this rule.
+public struct ExposedCredentialDetector: Detector {
+    public static let rule = Rule.exposedCredential
+    /// Event-time cooldown per (client, route, parameter, kind).
+    public static let cooldownMicros: Int64 = 3_600_000_000
+
+    private let redactor: Redactor
+    private let capacity: Int
+    /// Key hash → event time (µs) of the last alert.
+    private var lastFired: [UInt64: Int64] = [:]
+    private var evicted = 0
+    private var fired = 0
+
+    /// - Parameters:
+    ///   - redactor: supplies the key and value rules, and the HMAC key for fingerprints.
+    ///   - capacity: most (client, route, parameter, kind) keys remembered; at capacity, keys past their
+    ///     cooldown are dropped first, then the oldest half.
+    public init(redactor: Redactor, capacity: Int = 100_000) {
+        self.redactor = redactor
+        self.capacity = max(1, capacity)
+    }
+
+    public var statistics: [(String, Int)] { [("alerts", fired), ("keys", lastFired.count), ("evicted", evicted)] }
+
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// One credential found in a URL.
+    struct Finding {
+        var parameter: String
+        var location: String
+        var kind: SecretKind
+        var fingerprint: String?
+    }
+
+    public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        for (index, record) in batch.records.enumerated() {
+            guard record.query.isPresent || record.path.isPresent else { continue }
+            var findings: [Finding] = []
+            batch.withBytes(record.query) { q in
+                batch.withBytes(record.path) { p in
+                    redactor.credentialFindings(path: p, query: q, into: &findings)
+                }
+            }
+            if findings.isEmpty { continue }
+            let t = record.time.microseconds
+            let client = index < context.clientKeys.count ? context.clientKeys[index] : ByteHash.hash(
+                "\(record.clientIP.high):\(record.clientIP.low)")
+            let routeName = context.routeName(at: index)
+            for f in findings {
+                let k = ByteHash.combine(
+                    ByteHash.combine(client, ByteHash.hash(routeName ?? "")),
+                    ByteHash.combine(ByteHash.hash(f.parameter), UInt64(f.kind.rawValue)))
+                if let last = lastFired[k], abs(t &- last) < Self.cooldownMicros { continue }
+                if lastFired[k] == nil && lastFired.count >= capacity { evict(now: t) }
+                lastFired[k] = t
+                fired += 1
+                alerts.append(makeAlert(record, in: batch, route: routeName, finding: f))
+            }
+        }
+    }
+
+    private mutating func evict(now: Int64) {
+        let before = lastFired.count
+        lastFired = lastFired.filter { now >= $0.value && now - $0.value < Self.cooldownMicros }
+        if lastFired.count >= capacity {
+            let sorted = lastFired.sorted { $0.value < $1.value }
+            for (k, _) in sorted.prefix(lastFired.count / 2 + 1) { lastFired[k] = nil }
+        }
+        evicted += before - lastFired.count
+    }
+
+    private func makeAlert(_ r: RequestRecord, in batch: borrowing RecordBatch, route: String?, finding f: Finding) -> Alert {
+        var audit = RedactionAudit()
+        let path = batch.string(r.path).map { redactor.redact(text: $0, field: "path", audit: &audit) }
+        let where_ = f.location == "path" ? "URL path" : "URL query parameter '\(f.parameter)'"
+        let routeText = route ?? path ?? "/"
+        var evidence: [(String, JSONValue)] = [
+            ("kind", .string(f.kind.name)), ("parameter", .string(f.parameter)), ("location", .string(f.location)),
+        ]
+        if let fp = f.fingerprint { evidence.append(("fingerprint", .string(fp))) }
+        var ip: [UInt8] = []
+        _redactFormatIP(r.clientIP, into: &ip)
+        let ipText = String(decoding: ip, as: UTF8.self)
+        var alert = Alert(
+            rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: f.kind.isStrongCredential ? 4 : 3,
+            message: "Credential (\(f.kind.name)) exposed in \(where_) on \(routeText)",
+            incidentKey: "client:\(ipText)|route:\(routeText)|param:\(f.parameter)|kind:\(f.kind.name)",
+            evidence: evidence)
+        alert.sourceIP = r.clientIP == .unspecified ? nil : ipText
+        alert.method = r.method == .none ? nil : (r.method == .other ? batch.string(r.methodText) : r.method.name)
+        alert.route = route
+        alert.path = path
+        alert.statusCode = r.status == 0 ? nil : Int(r.status)
+        if let ua = batch.string(r.userAgent) { alert.userAgent = redactor.redact(text: ua, field: "user_agent", audit: &audit) }
+        return alert
+    }
+}
+
+extension SecretKind {
+    /// A format-recognised credential (JWT, provider keys, …) rather than a value under a sensitive name.
+    var isStrongCredential: Bool {
+        switch self {
+        case .jwt, .bearer, .basic, .awsAccessKey, .awsSecretKey, .githubToken, .stripeKey, .slackToken, .slackWebhook,
+            .googleAPIKey, .privateKey:
+            true
+        default: false
+        }
+    }
+}
+
+extension Redactor {
+    /// Credentials in a URL: query parameters with a sensitive name or a credential-format value, and path
+    /// segments with a credential-format value or an opaque token after a keyword segment. Parameter names that
+    /// look odd or secret become `*`.
+    func credentialFindings(
+        path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, into findings: inout [ExposedCredentialDetector.Finding]
+    ) {
+        let s = Scratch()
+        var sink: [UInt8] = []
+        // Query: reuse the redactor and read its explain log.
+        s.explain = []
+        if !query.isEmpty { _ = redactQuery(query, base: "query", s: s, into: &sink) }
+        if !path.isEmpty { _ = redactPath(path, base: "path", s: s, into: &sink) }
+        guard let hits = s.explain, !hits.isEmpty else { return }
+        for h in hits {
+            guard let kind = SecretKind.allCases.first(where: { $0.name == h.kind }), kind.isCredential else { continue }
+            let isQuery = h.field.hasPrefix("query")
+            let param = isQuery ? (h.field.hasPrefix("query.") ? String(h.field.dropFirst(6)) : "") : ""
+            if findings.contains(where: { $0.parameter == param && $0.kind == kind }) { continue }
+            findings.append(.init(parameter: param, location: isQuery ? "query" : "path", kind: kind, fingerprint: nil))
+        }
+        if hmacKey != nil, !findings.isEmpty {
+            // Fingerprint: HMAC of the decoded parameter value (query) — computed only when a key exists.
+            for idx in findings.indices where findings[idx].location == "query" {
+                let name = Array(findings[idx].parameter.utf8)
+                findings[idx].fingerprint = queryValueFingerprint(query, name: name)
+            }
+        }
+    }
+
+    private func queryValueFingerprint(_ q: UnsafeBufferPointer<UInt8>, name: [UInt8]) -> String? {
+        var i = 0
+        let n = q.count
+        while i < n {
+            var e = i
+            while e < n && q[e] != UInt8(ascii: "&") { e += 1 }
+            var eqAt = -1
+            var k = i
+            while k < e {
+                if q[k] == UInt8(ascii: "=") { eqAt = k; break }
+                k += 1
+            }
+            if eqAt >= 0 {
+                var key: [UInt8] = []
+                var tmp: [UInt8] = []
+                Self.decodeFully(UnsafeBufferPointer(rebasing: q[i..<eqAt]), into: &key, tmp: &tmp)
+                if key == name {
+                    var value: [UInt8] = []
+                    Self.decodeFully(UnsafeBufferPointer(rebasing: q[(eqAt + 1)..<e]), into: &value, tmp: &tmp)
+                    return value.withUnsafeBufferPointer { fingerprint($0) }
+                }
+            }
+            i = e + 1
+        }
+        return nil
+    }
+}

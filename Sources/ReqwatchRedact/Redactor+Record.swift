@@ -1,0 +1,264 @@
+import ReqwatchCore
+
+extension Redactor {
+    /// Writes the record as ONE redacted JSON line (terminated by "\n") in the store schema, appending to `out`.
+    ///
+    /// Schema (absent fields omitted): `@timestamp`, `source.ip` (peer), `client.ip`, `user.name`,
+    /// `http.version`, `http.request.{method,referrer,headers,body.content}`,
+    /// `http.response.{status_code,body.bytes}`, `url.{path,query,domain}`, `user_agent.original`,
+    /// `event.duration` (ns). Every text field is redacted before it is escaped; counts go to `audit`.
+    public func writeRecord(
+        _ record: RequestRecord, in batch: borrowing RecordBatch, into out: inout [UInt8], audit: inout RedactionAudit
+    ) {
+        let s = Scratch()
+        write(record, in: batch, s: s, into: &out)
+        audit.merge(s.audit)
+    }
+
+    /// For --explain-redaction: which rule hit which field, values masked. One entry per hit.
+    public func explain(_ record: RequestRecord, in batch: borrowing RecordBatch) -> [RedactionHit] {
+        let s = Scratch()
+        s.explain = []
+        var sink: [UInt8] = []
+        write(record, in: batch, s: s, into: &sink)
+        return s.explain ?? []
+    }
+
+    private func key(_ name: StaticString, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        out.append(contentsOf: "\":".utf8)
+    }
+
+    private func flushField(_ s: Scratch, _ out: inout [UInt8]) {
+        s.field.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
+    }
+
+    func write(_ r: RequestRecord, in batch: borrowing RecordBatch, s: Scratch, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        var first = true
+        func comma() {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+        }
+        if r.time != .unknown {
+            comma()
+            key("@timestamp", &out)
+            JSONWriter.writeString(r.time.iso8601, into: &out)
+        }
+        if r.peerIP != .unspecified {
+            comma()
+            out.append(contentsOf: "\"source\":{\"ip\":\"".utf8)
+            _redactFormatIP(r.peerIP, into: &out)
+            out.append(contentsOf: "\"}".utf8)
+        }
+        if r.clientIP != .unspecified {
+            comma()
+            out.append(contentsOf: "\"client\":{\"ip\":\"".utf8)
+            _redactFormatIP(r.clientIP, into: &out)
+            out.append(contentsOf: "\"}".utf8)
+        }
+        if r.user.isPresent {
+            comma()
+            out.append(contentsOf: "\"user\":{\"name\":".utf8)
+            s.field.removeAll(keepingCapacity: true)
+            batch.withBytes(r.user) { u in
+                if !scanEmit(u, kv: false, encode: false, s: s, base: "user.name", key: nil, into: &s.field) {
+                    s.field.append(contentsOf: u)
+                }
+            }
+            flushField(s, &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        // http
+        let hasRequest =
+            r.method != .none || r.referer.isPresent || r.headerCount > 0 || r.body.isPresent
+        let hasResponse = r.status != 0 || r.responseBytes >= 0
+        if r.protocolVersion.isPresent || hasRequest || hasResponse {
+            comma()
+            out.append(contentsOf: "\"http\":{".utf8)
+            var firstHTTP = true
+            func commaHTTP() {
+                if !firstHTTP { out.append(UInt8(ascii: ",")) }
+                firstHTTP = false
+            }
+            if r.protocolVersion.isPresent {
+                commaHTTP()
+                key("version", &out)
+                batch.withBytes(r.protocolVersion) { v in
+                    let skip = ValueScanner.has(v, 0, "http/", caseInsensitive: true) ? 5 : 0
+                    JSONWriter.writeString(bytes: UnsafeBufferPointer(rebasing: v[min(skip, v.count)...]), into: &out)
+                }
+            }
+            if hasRequest {
+                commaHTTP()
+                out.append(contentsOf: "\"request\":{".utf8)
+                var firstReq = true
+                func commaReq() {
+                    if !firstReq { out.append(UInt8(ascii: ",")) }
+                    firstReq = false
+                }
+                if r.method != .none {
+                    commaReq()
+                    key("method", &out)
+                    if r.method == .other && r.methodText.isPresent {
+                        batch.withBytes(r.methodText) { JSONWriter.writeString(bytes: $0, into: &out) }
+                    } else {
+                        JSONWriter.writeString(r.method.name, into: &out)
+                    }
+                }
+                if r.referer.isPresent {
+                    commaReq()
+                    key("referrer", &out)
+                    s.field.removeAll(keepingCapacity: true)
+                    batch.withBytes(r.referer) { u in
+                        _ = redactURL(u, pathBase: "referrer", queryBase: "referrer.query", s: s, into: &s.field)
+                    }
+                    flushField(s, &out)
+                }
+                if r.headerCount > 0 {
+                    commaReq()
+                    out.append(contentsOf: "\"headers\":{".utf8)
+                    let lo = max(0, Int(r.headerStart))
+                    let hi = min(batch.headers.count, lo + max(0, Int(r.headerCount)))
+                    var firstH = true
+                    if lo < hi {
+                        for h in batch.headers[lo..<hi] {
+                            if !firstH { out.append(UInt8(ascii: ",")) }
+                            firstH = false
+                            batch.withBytes(h.name) { JSONWriter.writeString(bytes: $0, into: &out) }
+                            out.append(UInt8(ascii: ":"))
+                            s.field.removeAll(keepingCapacity: true)
+                            batch.withBytes(h.name) { name in
+                                batch.withBytes(h.value) { value in
+                                    _ = redactHeader(name: name, value: value, s: s, into: &s.field)
+                                }
+                            }
+                            flushField(s, &out)
+                        }
+                    }
+                    out.append(UInt8(ascii: "}"))
+                }
+                if r.body.isPresent {
+                    commaReq()
+                    out.append(contentsOf: "\"body\":{\"content\":".utf8)
+                    s.field.removeAll(keepingCapacity: true)
+                    batch.withBytes(r.body) { b in _ = redactBody(b, s: s, into: &s.field) }
+                    flushField(s, &out)
+                    out.append(UInt8(ascii: "}"))
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+            if hasResponse {
+                commaHTTP()
+                out.append(contentsOf: "\"response\":{".utf8)
+                if r.status != 0 {
+                    out.append(contentsOf: "\"status_code\":".utf8)
+                    out.append(contentsOf: String(r.status).utf8)
+                }
+                if r.responseBytes >= 0 {
+                    if r.status != 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(contentsOf: "\"body\":{\"bytes\":".utf8)
+                    out.append(contentsOf: String(r.responseBytes).utf8)
+                    out.append(UInt8(ascii: "}"))
+                }
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        if r.path.isPresent || r.query.isPresent || r.host.isPresent {
+            comma()
+            out.append(contentsOf: "\"url\":{".utf8)
+            var firstURL = true
+            func commaURL() {
+                if !firstURL { out.append(UInt8(ascii: ",")) }
+                firstURL = false
+            }
+            if r.path.isPresent {
+                commaURL()
+                key("path", &out)
+                s.field.removeAll(keepingCapacity: true)
+                batch.withBytes(r.path) { p in _ = redactPath(p, base: "path", s: s, into: &s.field) }
+                flushField(s, &out)
+            }
+            if r.query.isPresent {
+                commaURL()
+                key("query", &out)
+                s.field.removeAll(keepingCapacity: true)
+                batch.withBytes(r.query) { q in _ = redactQuery(q, base: "query", s: s, into: &s.field) }
+                flushField(s, &out)
+            }
+            if r.host.isPresent {
+                commaURL()
+                key("domain", &out)
+                s.field.removeAll(keepingCapacity: true)
+                batch.withBytes(r.host) { h in
+                    if !scanEmit(h, kv: false, encode: false, s: s, base: "url.domain", key: nil, into: &s.field) {
+                        s.field.append(contentsOf: h)
+                    }
+                }
+                flushField(s, &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        }
+        if r.userAgent.isPresent {
+            comma()
+            out.append(contentsOf: "\"user_agent\":{\"original\":".utf8)
+            s.field.removeAll(keepingCapacity: true)
+            batch.withBytes(r.userAgent) { u in
+                if !scanEmit(u, kv: true, encode: false, s: s, base: "user_agent", key: nil, into: &s.field) {
+                    s.field.append(contentsOf: u)
+                }
+            }
+            flushField(s, &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        if r.durationMicros >= 0 {
+            comma()
+            out.append(contentsOf: "\"event\":{\"duration\":".utf8)
+            out.append(contentsOf: String(r.durationMicros &* 1000).utf8)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(contentsOf: "}\n".utf8)
+    }
+}
+
+/// Formats an IP address (dotted IPv4, RFC 5952 IPv6). Temporary: delete once `IPAddress.description`
+/// from `IPAddress+Text.swift` is merged, and call that instead.
+func _redactFormatIP(_ ip: IPAddress, into out: inout [UInt8]) {
+    if ip.isIPv4 {
+        let v = ip.ipv4Value
+        out.append(contentsOf: "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)".utf8)
+        return
+    }
+    var groups = [UInt16](repeating: 0, count: 8)
+    for k in 0..<4 {
+        groups[k] = UInt16(truncatingIfNeeded: ip.high >> UInt64(48 - 16 * k))
+        groups[4 + k] = UInt16(truncatingIfNeeded: ip.low >> UInt64(48 - 16 * k))
+    }
+    // Longest run of two or more zero groups.
+    var bestStart = -1, bestLen = 0, k = 0
+    while k < 8 {
+        if groups[k] == 0 {
+            var e = k
+            while e < 8 && groups[e] == 0 { e += 1 }
+            if e - k > bestLen && e - k >= 2 { bestStart = k; bestLen = e - k }
+            k = e
+        } else {
+            k += 1
+        }
+    }
+    var text = ""
+    var g = 0
+    while g < 8 {
+        if g == bestStart {
+            text += "::"
+            g += bestLen
+            continue
+        }
+        if g > 0 && !text.hasSuffix(":") { text += ":" }
+        text += String(groups[g], radix: 16)
+        g += 1
+    }
+    out.append(contentsOf: text.utf8)
+}

@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchRedactPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
