@@ -155,7 +155,8 @@ public final class Tailer {
 
     /// Writes the state file atomically (temporary file in the same directory, `fsync`, `rename`,
     /// `fsync` of the directory): per path its file identity, committed offset and last event time,
-    /// plus `extraState`. Does nothing without a `statePath`. Call at least every second and on
+    /// plus `extraState`. A path whose file has not appeared yet is saved with device and inode 0, so
+    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every second and on
     /// SIGINT/SIGTERM.
     /// - Throws: `.state` naming the state file.
     public func saveState() throws(ReqwatchError) {
@@ -163,7 +164,12 @@ public final class Tailer {
         var state = TailState()
         state.extra = extraState
         for (i, fp) in followed.enumerated() {
-            if let c = committed[i] { state.positions[fp.path] = c }
+            // A path not seen yet is saved as "waiting" (no identity, offset 0), so a file that appears
+            // while we are down is read from its start after the restart, not from its end.
+            state.positions[fp.path] =
+                committed[i]
+                ?? CommittedPosition(
+                    device: 0, inode: 0, prefixLength: 0, prefixHash: 0, offset: 0, lineNumber: 0, eventTime: nil)
         }
         try SystemFile.writeAtomically(state.encoded(order: options.paths), to: statePath)
     }
