@@ -1,0 +1,435 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ReqwatchCore
+
+/// Follows log files as they grow, through rename-and-create rotation, copy-truncate, delete-and-
+/// recreate and compression of the rotated file, and remembers confirmed read positions in a state
+/// file so a restart resumes exactly where the engine stopped.
+///
+/// Each followed path has a *current* file (the one the path names, or named last) and a short list
+/// of *draining* files: rotated files still being read to their end through their open descriptor
+/// (read before the current file, so data comes oldest first). A rotated file is closed once it is read
+/// to its end and the writer has moved on (its successor has data), so at most two descriptors are held
+/// per path in steady state. Memory per path: the partial line (at most `maxLineLength + 1` bytes) and
+/// 256 bytes of prefix; one 64 KiB read buffer is shared.
+///
+/// Inherent limits (documented, not bugs): copy-truncate loses lines written between the copy and the
+/// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.1` or
+/// `<path>-*` with the same first bytes) only if this tailer had read at least one byte of it. A rotated
+/// file that was compressed or removed while reqwatch was down cannot be finished.
+///
+/// Not thread-safe: use one tailer from one thread. `body` must not call `poll` again.
+public final class Tailer {
+    /// Bytes read from one path per scan before the tailer returns what it has (fairness between files).
+    static let maxBytesPerScan = 8 << 20
+    static let readBufferSize = 64 << 10
+
+    /// One followed path: its current file and the rotated files still being finished.
+    private final class FollowedPath {
+        let path: String
+        var current: OpenFile?
+        var draining: [OpenFile] = []
+        init(path: String) { self.path = path }
+    }
+
+    private let options: TailOptions
+    private let followed: [FollowedPath]
+    private let watcher: DirectoryWatcher
+    private var buffer: [UInt8]
+    private var committed: [CommittedPosition?]
+    private var moreAvailable = false
+
+    /// Opaque engine state (detector windows) saved with the positions and loaded back by `init`.
+    public var extraState: [UInt8] = []
+    /// Lines longer than `maxLineLength` that were skipped.
+    public private(set) var skippedLongLines: Int64 = 0
+    /// Rotations seen (a new file appeared under a followed path while another was open).
+    public private(set) var rotationCount: Int64 = 0
+    /// Truncations seen (a followed file became shorter than our position, or its first bytes changed).
+    public private(set) var truncationCount: Int64 = 0
+
+    /// Descriptors held: open followed files (current and draining) plus the inotify descriptor.
+    public var openDescriptorCount: Int {
+        followed.reduce(watcher.isActive ? 1 : 0) { $0 + ($1.current == nil ? 0 : 1) + $1.draining.count }
+    }
+
+    /// Whether inotify is in use (otherwise the tailer polls every `pollInterval`).
+    public var usesInotify: Bool { watcher.isActive }
+
+    /// Starts following `options.paths`.
+    ///
+    /// With a `statePath` that exists, each path known to it resumes at its committed offset: the same
+    /// file (device, inode and first bytes) continues there; a file rotated while we were down is found
+    /// among its siblings (`<path>.1`, `<path>-*`) by device and inode, finished from the offset, then
+    /// the new file is read from its start; a truncated file is read from its start. Paths the state does
+    /// not know start as without state: at their end (or start with `fromStart`); missing ones are
+    /// waited for and read from their start when they appear.
+    /// - Throws: `.state` naming the state file when it cannot be read or is corrupt; `.io` when a
+    ///   followed file exists but cannot be opened.
+    public init(options: TailOptions) throws(ReqwatchError) {
+        var opts = options
+        opts.maxLineLength = max(1, opts.maxLineLength)
+        self.options = opts
+        self.followed = opts.paths.map { FollowedPath(path: $0) }
+        self.committed = Array(repeating: nil, count: opts.paths.count)
+        self.buffer = [UInt8](repeating: 0, count: Self.readBufferSize)
+        self.watcher = DirectoryWatcher(directories: opts.paths.map { SystemFile.directoryName(of: $0) })
+
+        var state: TailState? = nil
+        if let statePath = opts.statePath,
+            let bytes = try SystemFile.readWholeFile(statePath, limit: TailState.maxFileSize)
+        {
+            guard let s = TailState.decode(bytes) else {
+                throw ReqwatchError(.state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
+            }
+            state = s
+            extraState = s.extra
+        }
+        for (i, fp) in followed.enumerated() {
+            if let position = state?.positions[fp.path] {
+                committed[i] = position
+                try resume(fp, from: position)
+            } else if let (fd, status) = try SystemFile.openForReading(fp.path) {
+                let f = OpenFile(fd: fd, status: status, path: fp.path)
+                f.refreshPrefix(size: status.size)
+                if opts.fromStart { f.seek(to: 0, line: 0) } else { seekNearEnd(f, size: status.size) }
+                fp.current = f
+                committed[i] = position(of: f)
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for new data, then reads everything new from every followed file, calling
+    /// `body` once per complete line (without `\n` and a trailing `\r`), oldest data first per file.
+    ///
+    /// Returns as soon as a check of the files delivered at least one line, or when `timeout` has passed
+    /// (0 lines). Between checks it waits for an inotify event on the files' directories, or at most
+    /// `pollInterval`. `timeout: .zero` checks once without waiting. Lines delivered are not confirmed:
+    /// call `commit` once they are processed.
+    /// - Throws: `.io` naming the file when a followed file cannot be opened or read.
+    public func poll(timeout: Duration, _ body: (Span<UInt8>, TailLineInfo) -> Void) throws(ReqwatchError) -> Int {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while true {
+            watcher.drainEvents()
+            watcher.addMissingWatches()
+            moreAvailable = false
+            var delivered = 0
+            for (i, fp) in followed.enumerated() {
+                delivered += try scan(fp, index: i, body)
+            }
+            if delivered > 0 { return delivered }
+            let now = clock.now
+            if now >= deadline { return 0 }
+            if !moreAvailable {
+                watcher.wait(min(now.duration(to: deadline), options.pollInterval))
+            }
+        }
+    }
+
+    /// Confirms that every line up to and including `info` has been fully processed, so the next
+    /// `saveState` records the position just past it. `eventTime` (when the line had one) is saved
+    /// as the path's last event time. Commit in delivery order, before the next `poll`.
+    public func commit(_ info: TailLineInfo, eventTime: Timestamp?) {
+        guard info.pathIndex >= 0, info.pathIndex < committed.count else { return }
+        var p =
+            committed[info.pathIndex]
+            ?? CommittedPosition(
+                device: 0, inode: 0, prefixLength: 0, prefixHash: 0, offset: 0, lineNumber: nil, eventTime: nil)
+        p.device = info.fileID.device
+        p.inode = info.fileID.inode
+        p.prefixLength = info.prefixLength
+        p.prefixHash = info.prefixHash
+        p.offset = info.endOffset
+        p.lineNumber = info.lineNumber
+        if let eventTime { p.eventTime = eventTime }
+        committed[info.pathIndex] = p
+    }
+
+    /// The last event time committed for path `index` (also restored from the state file).
+    public func committedEventTime(forPath index: Int) -> Timestamp? {
+        guard index >= 0, index < committed.count else { return nil }
+        return committed[index]?.eventTime
+    }
+
+    /// Writes the state file atomically (temporary file in the same directory, `fsync`, `rename`,
+    /// `fsync` of the directory): per path its file identity, committed offset and last event time,
+    /// plus `extraState`. A path whose file has not appeared yet is saved with device and inode 0, so
+    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every second and on
+    /// SIGINT/SIGTERM.
+    /// - Throws: `.state` naming the state file.
+    public func saveState() throws(ReqwatchError) {
+        guard let statePath = options.statePath else { return }
+        var state = TailState()
+        state.extra = extraState
+        for (i, fp) in followed.enumerated() {
+            // A path not seen yet is saved as "waiting" (no identity, offset 0), so a file that appears
+            // while we are down is read from its start after the restart, not from its end.
+            state.positions[fp.path] =
+                committed[i]
+                ?? CommittedPosition(
+                    device: 0, inode: 0, prefixLength: 0, prefixHash: 0, offset: 0, lineNumber: 0, eventTime: nil)
+        }
+        try SystemFile.writeAtomically(state.encoded(order: options.paths), to: statePath)
+    }
+
+    // MARK: - Opening and resuming
+
+    private func position(of f: OpenFile) -> CommittedPosition {
+        CommittedPosition(
+            device: f.device, inode: f.inode, prefixLength: f.prefix.count, prefixHash: f.prefixHash,
+            offset: f.lineStart, lineNumber: f.lineNumber, eventTime: nil)
+    }
+
+    /// Positions a file present at start at its end: just after its last `\n`, so a line being written
+    /// at that moment is delivered whole once complete. If that partial line is already too long to
+    /// hold, reading starts at the end and skips through the next `\n`.
+    private func seekNearEnd(_ f: OpenFile, size: Int64) {
+        guard size > 0 else {
+            f.seek(to: 0, line: 0)
+            return
+        }
+        let window = min(size, Int64(options.maxLineLength + 2))
+        guard let tail = SystemFile.readBytes(f.fd, at: size - window, count: Int(window)),
+            tail.count == Int(window)
+        else {
+            f.seek(to: size, line: nil)
+            return
+        }
+        if let last = tail.lastIndex(of: 0x0A) {
+            let start = size - window + Int64(last) + 1
+            f.seek(to: start, line: nil)
+        } else if window == size {
+            f.seek(to: 0, line: 0)
+        } else {
+            f.seek(to: size, line: nil)
+            f.skipping = true
+            f.skippingCounts = false
+        }
+    }
+
+    /// Restores one path from its committed position (see `init`).
+    private func resume(_ fp: FollowedPath, from p: CommittedPosition) throws(ReqwatchError) {
+        var sameFile = false
+        if let (fd, status) = try SystemFile.openForReading(fp.path) {
+            let f = OpenFile(fd: fd, status: status, path: fp.path)
+            if status.device == p.device, status.inode == p.inode, status.size >= p.offset,
+                p.prefixLength == 0 || SystemFile.prefixMatches(fd, length: p.prefixLength, hash: p.prefixHash)
+            {
+                f.seek(to: p.offset, line: p.lineNumber)
+                sameFile = true
+            } else {
+                f.seek(to: 0, line: 0)
+            }
+            f.refreshPrefix(size: status.size)
+            fp.current = f
+        }
+        if !sameFile,
+            let old = findSibling(
+                of: fp.path, device: p.device, inode: p.inode, prefixLength: p.prefixLength,
+                prefixHash: p.prefixHash, minimumSize: p.offset, excluding: fp.current)
+        {
+            old.seek(to: p.offset, line: p.lineNumber)
+            old.closeAtEOF = true
+            fp.draining.append(old)
+        }
+    }
+
+    /// Looks among the siblings of `path` named `<name>.0`, `<name>.1` or `<name>-*` for the file with
+    /// this device and inode (and first bytes), or else for a copy with the same first bytes that is at
+    /// least `minimumSize` long. The file `excluding` is never returned.
+    private func findSibling(
+        of path: String, device: UInt64, inode: UInt64, prefixLength: Int, prefixHash: UInt64,
+        minimumSize: Int64, excluding: OpenFile?
+    ) -> OpenFile? {
+        let dir = SystemFile.directoryName(of: path)
+        let base = SystemFile.baseName(of: path)
+        let hasDir = path.contains("/")
+        var copy: OpenFile? = nil
+        for name in SystemFile.directoryEntries(dir) {
+            guard name != base, name == base + ".1" || name == base + ".0" || name.hasPrefix(base + "-") else { continue }
+            let full = hasDir ? (dir == "/" ? "/" + name : dir + "/" + name) : name
+            guard let opened = try? SystemFile.openForReading(full) else { continue }
+            let f = OpenFile(fd: opened.fd, status: opened.status, path: full)
+            if let ex = excluding, ex.device == f.device, ex.inode == f.inode { continue }
+            let prefixOK = prefixLength > 0 && SystemFile.prefixMatches(f.fd, length: prefixLength, hash: prefixHash)
+            guard opened.status.size >= minimumSize else { continue }
+            if f.device == device, f.inode == inode, prefixLength == 0 || prefixOK { return f }
+            if prefixOK, copy == nil { copy = f }
+        }
+        return copy
+    }
+
+    // MARK: - Scanning
+
+    /// Checks one path for a new file or truncation, then reads its draining files and its current file.
+    private func scan(_ fp: FollowedPath, index: Int, _ body: (Span<UInt8>, TailLineInfo) -> Void) throws(ReqwatchError)
+        -> Int
+    {
+        // A different file now has this name: rotation (rename, delete and recreate) or first appearance.
+        if let st = SystemFile.status(path: fp.path), st.isRegular,
+            fp.current.map({ $0.device != st.device || $0.inode != st.inode }) ?? true,
+            let (fd, status) = try SystemFile.openForReading(fp.path)
+        {
+            let f = OpenFile(fd: fd, status: status, path: fp.path)
+            if fp.current.map({ $0.device != f.device || $0.inode != f.inode }) ?? true {
+                f.seek(to: 0, line: 0)
+                f.refreshPrefix(size: status.size)
+                if let old = fp.current {
+                    fp.draining.append(old)
+                    rotationCount += 1
+                }
+                fp.current = f
+                if committed[index] == nil { committed[index] = position(of: f) }
+            }
+        }
+        // Truncation in place (copy-truncate, `> file`): shorter than our position, or new first bytes.
+        if let cur = fp.current, let st = SystemFile.status(fd: cur.fd) {
+            if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
+                truncationCount += 1
+                if !cur.prefix.isEmpty,
+                    let copy = findSibling(
+                        of: fp.path, device: cur.device, inode: cur.inode, prefixLength: cur.prefix.count,
+                        prefixHash: cur.prefixHash, minimumSize: cur.lineStart, excluding: cur)
+                {
+                    copy.seek(to: cur.lineStart, line: cur.lineNumber)
+                    copy.closeAtEOF = true
+                    fp.draining.append(copy)
+                }
+                cur.resetAfterTruncation()
+            }
+            cur.refreshPrefix(size: st.size)
+        }
+        var delivered = 0
+        var budget = Self.maxBytesPerScan
+        var i = 0
+        while i < fp.draining.count {
+            let f = fp.draining[i]
+            let isLast = i + 1 == fp.draining.count
+            let successor = isLast ? fp.current : fp.draining[i + 1]
+            // Sampled before reading: if the successor already had data, the writer had moved on
+            // before we read this file to its end, so nothing more will be written to it.
+            let successorHasData = successor.flatMap { SystemFile.status(fd: $0.fd) }.map { $0.size > 0 } ?? false
+            if let st = SystemFile.status(fd: f.fd) { f.refreshPrefix(size: st.size) }
+            let r = try read(f, pathIndex: index, budget: budget, body)
+            delivered += r.lines
+            budget -= r.bytes
+            guard r.atEnd else {
+                moreAvailable = true
+                return delivered
+            }
+            if f.closeAtEOF || successorHasData || !isLast {
+                delivered += retire(f, pathIndex: index, body)
+                fp.draining.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        if let cur = fp.current, budget > 0 {
+            let r = try read(cur, pathIndex: index, budget: budget, body)
+            delivered += r.lines
+            if !r.atEnd { moreAvailable = true }
+        }
+        return delivered
+    }
+
+    /// A rotated file is finished: deliver its unterminated last line, if any, then let it close.
+    private func retire(_ f: OpenFile, pathIndex: Int, _ body: (Span<UInt8>, TailLineInfo) -> Void) -> Int {
+        guard !f.skipping, !f.pending.isEmpty else { return 0 }
+        f.lineNumber = f.lineNumber.map { $0 + 1 }
+        let pending = f.pending
+        f.pending.removeAll()
+        let n = pending.withUnsafeBufferPointer { deliver($0, from: f, pathIndex: pathIndex, endOffset: f.readOffset, body) }
+        f.lineStart = f.readOffset
+        return n
+    }
+
+    /// Reads `f` from its position to its end (or `budget` bytes), delivering complete lines.
+    private func read(
+        _ f: OpenFile, pathIndex: Int, budget: Int, _ body: (Span<UInt8>, TailLineInfo) -> Void
+    ) throws(ReqwatchError) -> (lines: Int, bytes: Int, atEnd: Bool) {
+        var lines = 0
+        var used = 0
+        while used < budget {
+            let n = buffer.withUnsafeMutableBytes { SystemFile.pread(f.fd, $0, at: f.readOffset) }
+            if n < 0 {
+                throw ReqwatchError(
+                    .io, "cannot read followed file", location: InputLocation(path: f.path, byteOffset: f.readOffset),
+                    errno: errno)
+            }
+            if n == 0 { return (lines, used, true) }
+            used += n
+            lines += buffer.withUnsafeBufferPointer { frame($0, count: n, file: f, pathIndex: pathIndex, body) }
+            f.readOffset += Int64(n)
+        }
+        return (lines, used, false)
+    }
+
+    /// Splits `chunk[0..<count]` (file bytes at `f.readOffset`) into lines, joining the held partial line.
+    private func frame(
+        _ chunk: UnsafeBufferPointer<UInt8>, count n: Int, file f: OpenFile, pathIndex: Int,
+        _ body: (Span<UInt8>, TailLineInfo) -> Void
+    ) -> Int {
+        guard let base = chunk.baseAddress else { return 0 }
+        let maxHeld = options.maxLineLength + 1  // a line of maxLineLength bytes plus its '\r'
+        var delivered = 0
+        var start = 0
+        while start < n {
+            guard let hit = memchr(base + start, 0x0A, n - start) else {
+                if !f.skipping {
+                    if f.pending.count + (n - start) > maxHeld {
+                        f.skipping = true
+                        f.skippingCounts = true
+                        f.pending = []
+                    } else {
+                        f.pending.append(contentsOf: UnsafeBufferPointer(start: base + start, count: n - start))
+                    }
+                }
+                break
+            }
+            let nl = UnsafeRawPointer(hit) - UnsafeRawPointer(base)
+            let endOffset = f.readOffset + Int64(nl + 1)
+            f.lineNumber = f.lineNumber.map { $0 + 1 }
+            if f.skipping {
+                if f.skippingCounts { skippedLongLines += 1 }
+                f.skipping = false
+            } else if f.pending.isEmpty {
+                delivered += deliver(
+                    UnsafeBufferPointer(start: base + start, count: nl - start), from: f, pathIndex: pathIndex,
+                    endOffset: endOffset, body)
+            } else if f.pending.count + (nl - start) > maxHeld {
+                skippedLongLines += 1
+                f.pending.removeAll(keepingCapacity: true)
+            } else {
+                f.pending.append(contentsOf: UnsafeBufferPointer(start: base + start, count: nl - start))
+                delivered += f.pending.withUnsafeBufferPointer {
+                    deliver($0, from: f, pathIndex: pathIndex, endOffset: endOffset, body)
+                }
+                f.pending.removeAll(keepingCapacity: true)
+            }
+            f.lineStart = endOffset
+            start = nl + 1
+        }
+        return delivered
+    }
+
+    /// Hands one line (a trailing `\r` removed) to `body`, or counts it as too long.
+    private func deliver(
+        _ line: UnsafeBufferPointer<UInt8>, from f: OpenFile, pathIndex: Int, endOffset: Int64,
+        _ body: (Span<UInt8>, TailLineInfo) -> Void
+    ) -> Int {
+        var count = line.count
+        if count > 0, line[count - 1] == 0x0D { count -= 1 }
+        guard count <= options.maxLineLength else {
+            skippedLongLines += 1
+            return 0
+        }
+        var info = TailLineInfo(pathIndex: pathIndex, fileID: f.identity, lineNumber: f.lineNumber, endOffset: endOffset)
+        info.prefixLength = f.prefix.count
+        info.prefixHash = f.prefixHash
+        let bytes = UnsafeBufferPointer(rebasing: line[0..<count])
+        body(bytes.span, info)
+        return 1
+    }
+}

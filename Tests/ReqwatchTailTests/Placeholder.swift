@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct TailPlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
