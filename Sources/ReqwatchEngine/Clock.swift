@@ -14,6 +14,6 @@ enum MonotonicClock {
 /// Peak resident set size of this process in bytes (`ru_maxrss`).
 public func peakResidentBytes() -> Int64 {
     var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     return Int64(usage.ru_maxrss) * 1024
 }

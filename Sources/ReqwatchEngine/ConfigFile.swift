@@ -1,5 +1,6 @@
 import ReqwatchCore
 import ReqwatchDetect
+import ReqwatchInput
 import ReqwatchParse
 import ReqwatchRedact
 import Yams
@@ -126,15 +127,14 @@ private func yamlErrorSummary(_ e: YamlError) -> String {
 
 /// Reads a whole (small) text file: configs and specs only, never logs.
 func readTextFile(_ path: String) throws(ReqwatchError) -> String {
-    var source = try FileByteSource(path: path, origin: InputOrigin(path: path))
+    let source = try FileByteSource(path: path, origin: InputOrigin(path: path))
     var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65_536)
+    let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 8)
+    defer { chunk.deallocate() }
     while true {
-        let n = try chunk.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) throws(ReqwatchError) -> Int in
-            try source.read(into: raw)
-        }
+        let n = try source.read(into: chunk)
         if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
         if bytes.count > 64 << 20 { throw ReqwatchError(.config, "file too large", location: InputLocation(path: path)) }
     }
     return String(decoding: bytes, as: UTF8.self)

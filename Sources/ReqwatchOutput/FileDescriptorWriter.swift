@@ -60,7 +60,7 @@ public final class JSONLinesAlertSink: AlertSink {
     public func write(_ alerts: borrowing [Alert]) throws(ReqwatchError) {
         if alerts.isEmpty { return }
         var out: [UInt8] = []
-        for a in alerts { AlertEncoder.encode(a, into: &out) }
+        for i in alerts.indices { AlertEncoder.encode(alerts[i], into: &out) }
         writer.append(out)
         written += alerts.count
         try writer.flush()
