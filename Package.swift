@@ -61,10 +61,15 @@ let package = Package(
             name: "ReqwatchDetectTests", dependencies: ["ReqwatchDetect", "ReqwatchTestSupport"], exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "ReqwatchRedactTests", dependencies: ["ReqwatchRedact", "ReqwatchTestSupport"], exclude: ["Fixtures"]
+            name: "ReqwatchRedactTests", dependencies: ["ReqwatchRedact", "ReqwatchOutput", "ReqwatchTestSupport"], exclude: ["Fixtures"]
         ),
         .testTarget(name: "ReqwatchTailTests", dependencies: ["ReqwatchTail", "ReqwatchTestSupport"]),
-        .testTarget(name: "ReqwatchEngineTests", dependencies: ["ReqwatchEngine", "ReqwatchGenerator", "ReqwatchTestSupport"]),
+        .testTarget(
+            name: "ReqwatchEngineTests",
+            dependencies: [
+                "ReqwatchEngine", "ReqwatchCore", "ReqwatchOutput", "ReqwatchRedact", "ReqwatchGenerator",
+                "ReqwatchTestSupport",
+            ]),
         .testTarget(name: "ReqwatchEndToEndTests", dependencies: ["ReqwatchTestSupport"]),
     ]
 )

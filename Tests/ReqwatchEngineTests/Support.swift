@@ -1,0 +1,5 @@
+import ReqwatchRedact
+
+enum ReqwatchRedactFactory {
+    static func make() throws -> Redactor { try Redactor(RedactConfiguration()) }
+}
