@@ -1,5 +1,0 @@
-import Testing
-
-@Suite struct ReqwatchEnginePlaceholderTests {
-    @Test func placeholder() { #expect(Bool(true)) }
-}
