@@ -173,9 +173,13 @@ public struct Scorer: Sendable {
 
     // MARK: Normalisation
 
-    /// Route with every `{name}` replaced by `{}`, the query dropped and no trailing slash.
+    /// Route with every `{name}` replaced by `{}`, any `scheme://host` prefix and the query dropped, no trailing slash.
     public static func normalizedRoute(_ r: String) -> String {
         var path = r.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? r
+        if let scheme = path.range(of: "://") {
+            let rest = path[scheme.upperBound...]
+            path = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? "/"
+        }
         while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
         return path.split(separator: "/", omittingEmptySubsequences: false).map { seg in
             seg.hasPrefix("{") && seg.hasSuffix("}") ? "{}" : String(seg)

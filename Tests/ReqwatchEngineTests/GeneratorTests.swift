@@ -41,7 +41,7 @@ import Testing
     @Test func labelsCoverEveryRuleWithMeasuredCounts() throws {
         var config = smallConfig(seed: 42)
         config.lines = 60_000
-        config.durationSeconds = 8 * 3600
+        config.durationSeconds = 12 * 3600
         let (_, _, labels) = generate(config)
         let lines = labels.split(separator: "\n")
         for rule in Scorer.knownRules {
