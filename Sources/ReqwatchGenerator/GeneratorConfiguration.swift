@@ -48,6 +48,9 @@ public struct GeneratorConfiguration: Sendable, Equatable {
     public var durationSeconds: Int64? = nil
     public var attacks: InstanceSelection = .all
     public var traps: InstanceSelection = .all
+    /// Upper bound on the share of lines from health checks and uptime monitors; their intervals (10 s for load
+    /// balancers) are stretched when a short run would otherwise exceed it.
+    public var periodicShare: Double = 0.08
 
     /// Creates the default configuration.
     public init() {}

@@ -133,7 +133,7 @@ extension TrafficGenerator {
     }
 
     func browserUserSession(_ c: Client, at start: Int64, rng: inout GeneratorRandom, typos: Int = 0,
-                            labels: [Int32] = [], forceLogin: Bool = false) -> [GeneratedRequest] {
+                            labels: [Int32] = [], forceLogin: Bool = false, light: Bool = false) -> [GeneratedRequest] {
         var b = SessionBuilder(at: start, ip: c.ip, ua: c.userAgent)
         let u = c.user
         let cors: [Int32] = corsLabel >= 0 ? [corsLabel] : []
@@ -144,7 +144,7 @@ extension TrafficGenerator {
             }
             b.add(&rng, user: user, m, target, status, ref: Self.app + "/dashboard", gap: 0.5...25)
         }
-        if forceLogin || typos > 0 || rng.chance(0.45) {
+        if forceLogin || typos > 0 || (!light && rng.chance(0.45)) {
             b.add(&rng, user: nil, "GET", "/login", 200, ref: rng.chance(0.5) ? "https://www.google.com/" : nil, gap: 0.1...0.8)
             assets(&b, &rng, ref: Self.app + "/login")
             b.wait(rng.double(3...12))
@@ -156,10 +156,12 @@ extension TrafficGenerator {
             }
             b.add(&rng, user: nil, "POST", "/api/v1/login", 200, ref: Self.app + "/login", labels: labels, gap: 0.2...1)
         }
-        b.add(&rng, user: u, "GET", "/dashboard", 200, ref: Self.app + "/login", gap: 0.1...0.5)
-        assets(&b, &rng, ref: Self.app + "/dashboard")
-        api(&b, &rng, "GET", "/api/v1/users/me", 200, user: u)
-        for _ in 0..<rng.int(1...11) {
+        if !light {
+            b.add(&rng, user: u, "GET", "/dashboard", 200, ref: Self.app + "/login", gap: 0.1...0.5)
+            assets(&b, &rng, ref: Self.app + "/dashboard")
+            api(&b, &rng, "GET", "/api/v1/users/me", 200, user: u)
+        }
+        for _ in 0..<(light ? rng.int(1...3) : rng.int(1...11)) {
             let own = rng.pick(c.orders)
             switch rng.int(0...15) {
             case 0: api(&b, &rng, "GET", "/api/v1/notifications", 200, user: u)
@@ -180,6 +182,7 @@ extension TrafficGenerator {
             default: api(&b, &rng, "GET", "/api/v2/orders/\(own)/tracking", 200, user: u)
             }
         }
+        if light { return b.out }
         if rng.chance(0.2) { b.add(&rng, user: u, "GET", "/account/settings", 200, ref: Self.app + "/dashboard") }
         if rng.chance(0.25) { api(&b, &rng, "POST", "/api/v1/logout", 204, user: u) }
         return b.out
@@ -276,7 +279,7 @@ extension TrafficGenerator {
     var periodicScale: Double {
         let span = Double(spanMicros) / 1_000_000
         let natural = Self.periodicSources.reduce(0.0) { $0 + span / $1.interval }
-        return max(1, natural / (Double(configuration.lines) * 0.08))
+        return max(1, natural / (Double(configuration.lines) * configuration.periodicShare))
     }
 
     func estimatedPeriodic() -> Double {

@@ -42,9 +42,9 @@ extension TrafficGenerator {
                              note: "Many different browsers behind one NAT address, each with its own user: not UA rotation."),
                 ]
                 for c in staff {
-                    for _ in 0..<trng.int(1...2) {
+                    for _ in 0..<(close - open > 4 * 3_600_000_000 ? trng.int(1...2) : 1) {
                         let start = open + Int64(trng.unit() * Double(close - open - 300_000_000))
-                        var s = browserUserSession(c, at: start, rng: &trng, typos: trng.chance(0.03) ? 1 : 0)
+                        var s = browserUserSession(c, at: start, rng: &trng, typos: trng.chance(0.03) ? 1 : 0, light: true)
                         for k in s.indices { s[k].labels += dayLabels }
                         schedule(s)
                     }

@@ -56,8 +56,13 @@ public struct TrafficGenerator {
         let fixed = Double(heap.count) + estimatedPeriodic()
         let backgroundLines = max(Double(target) * 0.05, Double(target) - fixed)
         let spanSeconds = Double(spanMicros) / 1_000_000
-        let meanRate = backgroundLines / meanSession / spanSeconds  // sessions per second
-        let maxRate = meanRate * 1.6
+        // Normalise by the mean diurnal factor over this span (a 2-hour night-time run is quieter than a day),
+        // and aim 5% low so the line budget outlasts the span rather than cutting off late instances.
+        var diurnalSum = 0.0
+        for k in 0..<240 { diurnalSum += Self.diurnal(t0 + spanMicros * Int64(k) / 240) }
+        let meanDiurnal = max(0.2, diurnalSum / 240)
+        let meanRate = 0.95 * backgroundLines / meanSession / spanSeconds / meanDiurnal  // sessions per second
+        let maxRate = meanRate * 1.6  // diurnal() peaks at 1.6
         var srng = rng.fork(3)
         var nextStart = Double(t0)
         func advance(_ r: inout GeneratorRandom) -> Double {

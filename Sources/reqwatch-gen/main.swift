@@ -103,6 +103,8 @@ extension ReqwatchGen {
         @Option(help: "Attacks: all, none, or rule[/variant],… (e.g. id-enumeration/low-and-slow).") var attacks: String = "all"
         @Option(help: "Traps: all, none, or kind,… (nat-office, own-pagination, token-expiry, password-typo, crawler-products, health-checks, cors-preflight, nightly-export).")
         var traps: String = "all"
+        @Option(help: "Maximum share of lines from health checks and monitors (intervals stretch to fit).")
+        var healthShare: Double = 0.08
         @Option(name: .customLong("spec-out"), help: "Also write the OpenAPI 3 YAML of the generated API here.") var specOut: String?
         @Option(name: .customLong("routes-out"), help: "Also write the plain METHOD /path route list here.") var routesOut: String?
 
@@ -122,6 +124,7 @@ extension ReqwatchGen {
             }
             config.attacks = InstanceSelection(parsing: attacks)
             config.traps = InstanceSelection(parsing: traps)
+            config.periodicShare = max(0.001, min(1, healthShare))
             let out = try OutputFile(path: output)
             var generator = TrafficGenerator(config)
             var buffer: [UInt8] = []
