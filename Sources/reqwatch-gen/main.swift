@@ -165,14 +165,16 @@ extension ReqwatchGen {
             abstract: "Convert opendap-lpdaac-logs_for_opendap.txt(.gz) (`|&|`-separated) to combined format.",
             discussion: """
                 Input fields: `YYYY-MM-DD hh:mmAM|&|client-hash|&|product|&|version|&|…|&|…|&|path?query|&|status|&|bytes`.
-                The client hash becomes a stable fake IPv4 address (from its first bytes, in 100.64.0.0/10 shifted to
-                public-looking space 11.0.0.0/8–126.0.0.0/8, never private). Times have minute resolution; the seconds
-                are spread deterministically inside the minute so order is kept. The method is GET, the user agent
+                The client hash becomes a stable fake IPv4 address (FNV-1a of the hash; first octet 11-126, never 10,
+                100 or 127). Times (minute resolution, 12-hour clock, no zone: taken as UTC) get seconds
+                counted up inside each run of equal minutes (capped at :59). The source is NOT globally time-ordered
+                (it is grouped by client and product), so the output is sorted by time (stable) unless --keep-order. The method is GET, the user agent
                 is --user-agent (default `-`, as the source log has none).
                 """)
         @Argument(help: "Input file (plain or .gz).") var input: String
         @Argument(help: "Output file (.gz is gzipped; - for stdout).") var output: String
         @Option(help: "User agent to write (default: - , absent).") var userAgent: String = "-"
+        @Flag(help: "Keep the source order instead of sorting by time.") var keepOrder = false
 
         func run() throws {
             let reader: UnsafeMutablePointer<FILE>?
@@ -191,6 +193,7 @@ extension ReqwatchGen {
             var lastMinute = ""
             var inMinute = 0
             var converted = 0, skipped = 0
+            var requests: [GeneratedRequest] = []
             while getline(&line, &cap, reader) > 0 {
                 guard let line else { break }
                 let text = String(cString: line).trimmingCharacters(in: .newlines)
@@ -207,14 +210,21 @@ extension ReqwatchGen {
                                          status: status, bytes: bytes, referer: nil,
                                          userAgent: userAgent == "-" ? nil : userAgent, duration: 0)
                 r.labels = []
-                LogFormat.combined.append(r, to: &buffer)
+                requests.append(r)
                 converted += 1
+            }
+            free(line)
+            if !keepOrder {
+                requests = requests.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+                    .map(\.element)
+            }
+            for r in requests {
+                LogFormat.combined.append(r, to: &buffer)
                 if buffer.count >= 1 << 20 {
                     out.write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            free(line)
             out.write(buffer)
             try out.close()
             if isPipe { pclose(reader) } else { fclose(reader) }
@@ -248,7 +258,8 @@ enum OpendapTime {
     static func fakeIPv4(_ hash: String) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in hash.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let a = 11 + Int(h % 116)
+        var a = 11 + Int(h % 116)
+        if a == 100 { a = 101 }
         return "\(a).\((h >> 8) & 0xff).\((h >> 16) & 0xff).\(1 + (h >> 24) % 254)"
     }
 }
