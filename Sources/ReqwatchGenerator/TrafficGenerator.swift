@@ -37,6 +37,19 @@ public struct TrafficGenerator {
         spanMicros = configuration.span * 1_000_000
         var crng = rng.fork(1)
         clients = (0..<max(1, configuration.clients)).map { Client.make(index: $0, rng: &crng) }
+        // One user name per client: a name shared by two clients would merge them into one "user".
+        var taken: Set<String> = ["mallory", "eve", "bob.k", "scraper01", "harvest.bot", "quiet.one", "t.kowalski", "svc-export"]
+        for i in clients.indices {
+            guard let u = clients[i].user else { continue }
+            var name = u
+            var n = 2
+            while taken.contains(name) {
+                name = u + String(n)
+                n += 1
+            }
+            taken.insert(name)
+            clients[i].user = name
+        }
         setUpPeriodic()
         setUpTraps()
         setUpAttacks()
