@@ -17,7 +17,7 @@ fmt_attacks="ua-jndi,ua-script,probing-client-v6,password-typo"
 "$gen" --lines 400 --seed 11 --start 2024-05-01T10:00:00Z --duration 40m --clients 300 --attacks "$fmt_attacks" \
   --traps health-checks,cors-preflight --format combined -o "$S/formats/access.log"
 "$gen" --lines 300 --seed 12 --start 2024-04-30T10:00:00Z --duration 30m --clients 300 --attacks none \
-  --traps health-checks,cors-preflight --format combined -o "$S/formats/access.log.1"
+  --traps health-checks,cors-preflight --format combined-rt -o "$S/formats/access.log.1"
 "$gen" --lines 300 --seed 13 --start 2024-04-29T10:00:00Z --duration 30m --clients 300 --attacks none \
   --traps health-checks,cors-preflight --format combined -o "$S/formats/access.log.2.gz"
 "$gen" --lines 300 --seed 14 --start 2024-05-01T10:00:00Z --duration 30m --clients 300 --attacks "$fmt_attacks" \

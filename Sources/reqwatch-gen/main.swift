@@ -197,19 +197,13 @@ extension ReqwatchGen {
             while getline(&line, &cap, reader) > 0 {
                 guard let line else { break }
                 let text = String(cString: line).trimmingCharacters(in: .newlines)
-                let f = text.components(separatedBy: "|&|")
-                guard f.count >= 9, let t = OpendapTime.parse(f[0]), let status = Int(f[7]) else {
+                guard var r = OpendapConverter.request(fromLine: text, userAgent: userAgent == "-" ? nil : userAgent) else {
                     skipped += 1
                     continue
                 }
-                if f[0] == lastMinute { inMinute += 1 } else { lastMinute = f[0]; inMinute = 0 }
-                let seconds = t + Int64(min(59, inMinute))
-                let ip = OpendapTime.fakeIPv4(f[1])
-                let bytes = Int(f[8]) ?? 0
-                var r = GeneratedRequest(time: seconds * 1_000_000, ip: ip, user: nil, method: "GET", target: f[6],
-                                         status: status, bytes: bytes, referer: nil,
-                                         userAgent: userAgent == "-" ? nil : userAgent, duration: 0)
-                r.labels = []
+                let minute = String(text.prefix(18))
+                if minute == lastMinute { inMinute += 1 } else { lastMinute = minute; inMinute = 0 }
+                r.time += Int64(min(59, inMinute)) * 1_000_000
                 requests.append(r)
                 converted += 1
             }
@@ -230,37 +224,6 @@ extension ReqwatchGen {
             if isPipe { pclose(reader) } else { fclose(reader) }
             FileHandle.standardError.write("reqwatch-gen: converted \(converted) lines, skipped \(skipped)\n".data(using: .utf8)!)
         }
-    }
-}
-
-/// Helpers for the OPeNDAP converter.
-enum OpendapTime {
-    /// `2015-02-15 05:11AM` → UTC seconds (the source gives no zone; taken as UTC). 12AM is 00, 12PM is 12.
-    static func parse(_ s: String) -> Int64? {
-        let b = Array(s.utf8)
-        guard b.count >= 18 else { return nil }
-        func num(_ from: Int, _ len: Int) -> Int? {
-            var v = 0
-            for i in from..<(from + len) {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
-            }
-            return v
-        }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), var h = num(11, 2), let mi = num(14, 2) else { return nil }
-        let pm = b[16] == UInt8(ascii: "P")
-        if h == 12 { h = 0 }
-        if pm { h += 12 }
-        return Timestamp.from(year: y, month: mo, day: d, hour: h, minute: mi, second: 0).seconds
-    }
-
-    /// A stable public-looking IPv4 address from a hex client hash (first octet 11...126, never 0/10/127).
-    static func fakeIPv4(_ hash: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in hash.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        var a = 11 + Int(h % 116)
-        if a == 100 { a = 101 }
-        return "\(a).\((h >> 8) & 0xff).\((h >> 16) & 0xff).\(1 + (h >> 24) % 254)"
     }
 }
 

@@ -135,3 +135,17 @@ import Testing
         #expect(!Scorer.sameAddress("10.1.3.0/24", "10.1.2.77"))
     }
 }
+
+@Suite struct OpendapConverterTests {
+    @Test func convertsOneLineToCombined() throws {
+        let line = "2015-02-15 12:11PM|&|0b3a0a4591c506cfecc8d53de6df54b52a68c9a3|&|ASTGTM|&|2|&|7202|&|12974403|&|/opendap/hyrax/a.nc.dods?crs,lat|&|200|&|57752"
+        let r = try #require(OpendapConverter.request(fromLine: line, userAgent: nil))
+        var out: [UInt8] = []
+        LogFormat.combined.append(r, to: &out)
+        let ip = OpendapConverter.fakeIPv4("0b3a0a4591c506cfecc8d53de6df54b52a68c9a3")
+        #expect(String(decoding: out, as: UTF8.self)
+            == "\(ip) - - [15/Feb/2015:12:11:00 +0000] \"GET /opendap/hyrax/a.nc.dods?crs,lat HTTP/1.1\" 200 57752 \"-\" \"-\"\n")
+        #expect(OpendapConverter.parseTime("2015-02-15 12:05AM") == 1_423_958_700)
+        #expect(OpendapConverter.request(fromLine: "garbage|&|x", userAgent: nil) == nil)
+    }
+}
