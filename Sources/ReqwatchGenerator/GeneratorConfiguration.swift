@@ -10,7 +10,11 @@ public enum InstanceSelection: Sendable, Equatable {
     /// Parses `all`, `none` or a comma-separated selector list.
     public init(parsing text: String) {
         let t = text.trimmingSpaces()
-        if t == "all" || t.isEmpty { self = .all } else if t == "none" { self = .none } else {
+        if t == "all" || t.isEmpty {
+            self = .all
+        } else if t == "none" {
+            self = .none
+        } else {
             self = .only(Set(t.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }))
         }
     }

@@ -73,7 +73,9 @@ public enum LogFormat: String, Sendable, CaseIterable {
         case .caddy:
             out.append(contentsOf: "{\"level\":\"info\",\"ts\":".utf8)
             Self.appendSeconds(Double(r.time) / 1_000_000, digits: 6, to: &out)
-            out.append(contentsOf: ",\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{\"remote_ip\":".utf8)
+            out.append(
+                contentsOf:
+                    ",\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{\"remote_ip\":".utf8)
             JSONWriter.writeString(r.ip, into: &out)
             out.append(contentsOf: ",\"remote_port\":\"".utf8)
             out.append(contentsOf: String(20_000 + Int(UInt64(bitPattern: r.time / 1000) % 40_000)).utf8)

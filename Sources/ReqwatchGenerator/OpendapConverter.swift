@@ -10,8 +10,9 @@ public enum OpendapConverter {
     public static func request(fromLine line: String, userAgent: String?) -> GeneratedRequest? {
         let f = line.split(separator: "|&|", omittingEmptySubsequences: false).map(String.init)
         guard f.count >= 9, let t = parseTime(f[0]), let status = Int(f[7]), !f[6].isEmpty else { return nil }
-        return GeneratedRequest(time: t * 1_000_000, ip: fakeIPv4(f[1]), user: nil, method: "GET", target: f[6],
-                                status: status, bytes: Int(f[8]) ?? 0, referer: nil, userAgent: userAgent, duration: 0)
+        return GeneratedRequest(
+            time: t * 1_000_000, ip: fakeIPv4(f[1]), user: nil, method: "GET", target: f[6],
+            status: status, bytes: Int(f[8]) ?? 0, referer: nil, userAgent: userAgent, duration: 0)
     }
 
     /// `2015-02-15 05:11AM` → UTC seconds, or nil.
@@ -27,8 +28,8 @@ public enum OpendapConverter {
             return v
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), var h = num(11, 2), let mi = num(14, 2),
-              (1...12).contains(mo), (1...31).contains(d), (1...12).contains(h), mi < 60,
-              b[16] == UInt8(ascii: "A") || b[16] == UInt8(ascii: "P")
+            (1...12).contains(mo), (1...31).contains(d), (1...12).contains(h), mi < 60,
+            b[16] == UInt8(ascii: "A") || b[16] == UInt8(ascii: "P")
         else { return nil }
         if h == 12 { h = 0 }
         if b[16] == UInt8(ascii: "P") { h += 12 }

@@ -73,7 +73,9 @@ public struct Scorer: Sendable {
     public var malformedAlertLines = 0
 
     /// Rules always listed in the table, in this order.
-    public static let knownRules = ["id-enumeration", "auth-failure-cluster", "unknown-endpoint", "suspicious-user-agent"]
+    public static let knownRules = [
+        "id-enumeration", "auth-failure-cluster", "unknown-endpoint", "suspicious-user-agent",
+    ]
 
     /// Creates a scorer from parsed labels and alerts.
     public init(labels: [Label], alerts: [Alert]) {
@@ -162,9 +164,10 @@ public struct Scorer: Sendable {
         }
         for l in labels where !l.trap && detected.contains(l.id) { byRule[l.rule]?.detected += 1 }
         let order = Self.knownRules + byRule.keys.filter { !Self.knownRules.contains($0) }.sorted()
-        return Report(rules: order.compactMap { byRule[$0] }, unmatched: unmatched,
-                      missed: labels.filter { !$0.trap && !detected.contains($0.id) }, trapHits: trapHits,
-                      malformedAlertLines: malformedAlertLines)
+        return Report(
+            rules: order.compactMap { byRule[$0] }, unmatched: unmatched,
+            missed: labels.filter { !$0.trap && !detected.contains($0.id) }, trapHits: trapHits,
+            malformedAlertLines: malformedAlertLines)
     }
 
     func overlap(_ a: Alert, _ l: Label) -> Double {
@@ -195,15 +198,18 @@ public struct Scorer: Sendable {
 
     /// Equal after normalisation, allowing one side to carry a server base path the other lacks.
     public static func sameRoute(_ a: String, _ b: String) -> Bool {
-        let x = normalizedRoute(a), y = normalizedRoute(b)
+        let x = normalizedRoute(a)
+        let y = normalizedRoute(b)
         if x == y { return true }
         if y.hasSuffix("/*") { return x.hasPrefix(String(y.dropLast())) }
-        return (x.hasSuffix(y) && x.dropLast(y.count).hasPrefix("/")) || (y.hasSuffix(x) && y.dropLast(x.count).hasPrefix("/"))
+        return (x.hasSuffix(y) && x.dropLast(y.count).hasPrefix("/"))
+            || (y.hasSuffix(x) && y.dropLast(x.count).hasPrefix("/"))
     }
 
     /// Equal addresses, or `alert` is a CIDR (`a/n`) containing `label`.
     public static func sameAddress(_ alert: String, _ label: String) -> Bool {
-        let a = alert.lowercased(), l = label.lowercased()
+        let a = alert.lowercased()
+        let l = label.lowercased()
         if a == l { return true }
         let parts = a.split(separator: "/")
         guard parts.count == 2, let bits = Int(parts[1]) else {
@@ -281,10 +287,11 @@ public struct Scorer: Sendable {
             return v
         }
         guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
-              let se = num(17, 2)
+            let se = num(17, 2)
         else { return nil }
         var i = 19
-        var frac = 0.0, scale = 0.1
+        var frac = 0.0
+        var scale = 0.1
         if i < b.count && b[i] == UInt8(ascii: ".") {
             i += 1
             while i < b.count && b[i] >= 48 && b[i] <= 57 {
@@ -309,21 +316,23 @@ public struct Scorer: Sendable {
         if let ip = client["ip"] as? String { ips.insert(ip) }
         guard let start = (o["start"] as? String).flatMap(parseTime), let end = (o["end"] as? String).flatMap(parseTime)
         else { return nil }
-        return Label(id: id, rule: rule, variant: o["variant"] as? String ?? "", trap: o["trap"] as? Bool ?? false,
-                     key: o["key"] as? String, ips: ips, user: client["user"] as? String, route: o["route"] as? String,
-                     method: o["method"] as? String, start: start, end: end, requests: o["requests"] as? Int ?? 0)
+        return Label(
+            id: id, rule: rule, variant: o["variant"] as? String ?? "", trap: o["trap"] as? Bool ?? false,
+            key: o["key"] as? String, ips: ips, user: client["user"] as? String, route: o["route"] as? String,
+            method: o["method"] as? String, start: start, end: end, requests: o["requests"] as? Int ?? 0)
     }
 
     static func alert(_ o: [String: Any], line: Int) -> Alert? {
         guard let rule = string(o, "rule.id") else { return nil }
         let ts = string(o, "@timestamp").flatMap(parseTime)
         guard let start = string(o, "event.start").flatMap(parseTime) ?? ts,
-              let end = string(o, "event.end").flatMap(parseTime) ?? ts ?? Optional(start)
+            let end = string(o, "event.end").flatMap(parseTime) ?? ts ?? Optional(start)
         else { return nil }
         let seq = (value(o, "reqwatch.sequence") as? NSNumber)?.intValue ?? 0
-        return Alert(line: line, rule: rule, sourceIP: string(o, "source.ip"), userID: string(o, "user.id"),
-                     route: string(o, "http.route"), path: string(o, "url.path"), method: string(o, "http.request.method"),
-                     start: min(start, end), end: max(start, end), sequence: seq, eventID: string(o, "event.id"))
+        return Alert(
+            line: line, rule: rule, sourceIP: string(o, "source.ip"), userID: string(o, "user.id"),
+            route: string(o, "http.route"), path: string(o, "url.path"), method: string(o, "http.request.method"),
+            start: min(start, end), end: max(start, end), sequence: seq, eventID: string(o, "event.id"))
     }
 }
 
@@ -336,10 +345,12 @@ extension Scorer.Report {
             let x = Int((v * 1000).rounded())
             return "\(x / 1000).\(lpad(String(x % 1000), 3).replacingOccurrences(of: " ", with: "0"))"
         }
-        var s = pad("rule", 24) + lpad("labels", 7) + lpad("detected", 9) + lpad("recall", 8) + lpad("alerts", 8)
+        var s =
+            pad("rule", 24) + lpad("labels", 7) + lpad("detected", 9) + lpad("recall", 8) + lpad("alerts", 8)
             + lpad("TP", 6) + lpad("FP", 6) + lpad("precision", 10) + lpad("dups", 6) + lpad("on-traps", 9) + "\n"
         for r in rules {
-            s += pad(r.rule, 24) + lpad("\(r.labels)", 7) + lpad("\(r.detected)", 9) + lpad(f(r.recall), 8)
+            s +=
+                pad(r.rule, 24) + lpad("\(r.labels)", 7) + lpad("\(r.detected)", 9) + lpad(f(r.recall), 8)
                 + lpad("\(r.alerts)", 8) + lpad("\(r.truePositives)", 6) + lpad("\(r.falsePositives)", 6)
                 + lpad(f(r.precision), 10) + lpad("\(r.duplicates)", 6) + lpad("\(r.trapAlerts)", 9) + "\n"
         }
@@ -350,7 +361,8 @@ extension Scorer.Report {
         for (a, id) in trapHits.prefix(20) { s += "  \(id): " + Self.describe(a) + "\n" }
         s += "\nmissed labels: \(missed.count)\n"
         for l in missed {
-            s += "  \(l.id) \(l.rule)/\(l.variant) key=\(l.key ?? "client") user=\(l.user ?? "-") route=\(l.route ?? "-") "
+            s +=
+                "  \(l.id) \(l.rule)/\(l.variant) key=\(l.key ?? "client") user=\(l.user ?? "-") route=\(l.route ?? "-") "
                 + "ips=\(l.ips.sorted().prefix(3).joined(separator: ","))\(l.ips.count > 3 ? ",…" : "")\n"
         }
         return s
@@ -373,8 +385,10 @@ extension Scorer.Report {
         }
         func alertJSON(_ a: Scorer.Alert) -> JSONValue {
             .object([
-                ("line", .int(a.line)), ("rule", .string(a.rule)), ("source_ip", a.sourceIP.map(JSONValue.string) ?? .null),
-                ("user", a.userID.map(JSONValue.string) ?? .null), ("route", (a.route ?? a.path).map(JSONValue.string) ?? .null),
+                ("line", .int(a.line)), ("rule", .string(a.rule)),
+                ("source_ip", a.sourceIP.map(JSONValue.string) ?? .null),
+                ("user", a.userID.map(JSONValue.string) ?? .null),
+                ("route", (a.route ?? a.path).map(JSONValue.string) ?? .null),
                 ("start", .string(isoSeconds(Int64(a.start * 1_000_000)))), ("sequence", .int(a.sequence)),
             ])
         }
@@ -383,7 +397,13 @@ extension Scorer.Report {
             ("unmatched_alerts", .array(unmatched.prefix(20).map(alertJSON))),
             ("unmatched_count", .int(unmatched.count)),
             ("trap_alerts", .array(trapHits.map { .object([("label", .string($0.1)), ("alert", alertJSON($0.0))]) })),
-            ("missed_labels", .array(missed.map { .object([("id", .string($0.id)), ("rule", .string($0.rule)), ("variant", .string($0.variant))]) })),
+            (
+                "missed_labels",
+                .array(
+                    missed.map {
+                        .object([("id", .string($0.id)), ("rule", .string($0.rule)), ("variant", .string($0.variant))])
+                    })
+            ),
             ("malformed_alert_lines", .int(malformedAlertLines)),
         ]).encoded() + "\n"
     }

@@ -25,9 +25,12 @@ func parseISO(_ s: String) -> Int64? {
         return v
     }
     guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2) else { return nil }
-    let h = num(11, 2) ?? 0, mi = num(14, 2) ?? 0, se = num(17, 2) ?? 0
+    let h = num(11, 2) ?? 0
+    let mi = num(14, 2) ?? 0
+    let se = num(17, 2) ?? 0
     var offset = 0
-    if b.count >= 25, b[19] == UInt8(ascii: "+") || b[19] == UInt8(ascii: "-"), let oh = num(20, 2), let om = num(23, 2) {
+    if b.count >= 25, b[19] == UInt8(ascii: "+") || b[19] == UInt8(ascii: "-"), let oh = num(20, 2), let om = num(23, 2)
+    {
         offset = (oh * 3600 + om * 60) * (b[19] == UInt8(ascii: "-") ? -1 : 1)
     }
     return Timestamp.from(year: y, month: mo, day: d, hour: h, minute: mi, second: se, offsetSeconds: offset).seconds
@@ -39,10 +42,18 @@ func parseDuration(_ s: String) -> Int64? {
     let mult: Int64
     var body = s
     switch last {
-    case "s": mult = 1; body.removeLast()
-    case "m": mult = 60; body.removeLast()
-    case "h": mult = 3600; body.removeLast()
-    case "d": mult = 86_400; body.removeLast()
+    case "s":
+        mult = 1
+        body.removeLast()
+    case "m":
+        mult = 60
+        body.removeLast()
+    case "h":
+        mult = 3600
+        body.removeLast()
+    case "d":
+        mult = 86_400
+        body.removeLast()
     default: mult = 1
     }
     guard let v = Double(body), v > 0 else { return nil }
@@ -63,7 +74,9 @@ final class OutputFile {
             isPipe = false
         } else if path.hasSuffix(".gz") {
             let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-            guard let p = popen("gzip -6 -n -c > \(quoted)", "w") else { throw ValidationError("cannot start gzip for \(path)") }
+            guard let p = popen("gzip -6 -n -c > \(quoted)", "w") else {
+                throw ValidationError("cannot start gzip for \(path)")
+            }
             handle = p
             isPipe = true
         } else {
@@ -94,19 +107,27 @@ extension ReqwatchGen {
 
         @Option(help: "Number of lines to write (exact).") var lines: Int = 100_000
         @Option(help: "PRNG seed; the same seed and options give byte-identical output.") var seed: UInt64 = 42
-        @Option(help: "Log format: combined, common, json (nginx escape=json), caddy, ecs.") var format: String = "combined"
+        @Option(help: "Log format: combined, common, json (nginx escape=json), caddy, ecs.") var format: String =
+            "combined"
         @Option(help: "First event time (UTC, ISO 8601).") var start: String = "2024-05-01T00:00:00Z"
-        @Option(help: "Time span (e.g. 6h, 2d); default derived from --lines (1M lines ≈ 2.5 days).") var duration: String?
+        @Option(help: "Time span (e.g. 6h, 2d); default derived from --lines (1M lines ≈ 2.5 days).") var duration:
+            String?
         @Option(help: "Number of background clients.") var clients: Int = 5000
         @Option(name: .shortAndLong, help: "Output log file; .gz is gzipped; - for stdout.") var output: String = "-"
         @Option(help: "Labels file (JSON Lines, one per attack/trap instance).") var labels: String?
-        @Option(help: "Attacks: all, none, or rule[/variant],… (e.g. id-enumeration/low-and-slow).") var attacks: String = "all"
-        @Option(help: "Traps: all, none, or kind,… (nat-office, own-pagination, token-expiry, password-typo, crawler-products, health-checks, cors-preflight, nightly-export).")
+        @Option(help: "Attacks: all, none, or rule[/variant],… (e.g. id-enumeration/low-and-slow).") var attacks:
+            String = "all"
+        @Option(
+            help:
+                "Traps: all, none, or kind,… (nat-office, own-pagination, token-expiry, password-typo, crawler-products, health-checks, cors-preflight, nightly-export)."
+        )
         var traps: String = "all"
         @Option(help: "Maximum share of lines from health checks and monitors (intervals stretch to fit).")
         var healthShare: Double = 0.08
-        @Option(name: .customLong("spec-out"), help: "Also write the OpenAPI 3 YAML of the generated API here.") var specOut: String?
-        @Option(name: .customLong("routes-out"), help: "Also write the plain METHOD /path route list here.") var routesOut: String?
+        @Option(name: .customLong("spec-out"), help: "Also write the OpenAPI 3 YAML of the generated API here.")
+        var specOut: String?
+        @Option(name: .customLong("routes-out"), help: "Also write the plain METHOD /path route list here.")
+        var routesOut: String?
 
         func run() throws {
             guard let fmt = LogFormat(rawValue: format) else {
@@ -119,7 +140,9 @@ extension ReqwatchGen {
             config.startSeconds = startSeconds
             config.clients = max(1, clients)
             if let duration {
-                guard let d = parseDuration(duration) else { throw ValidationError("cannot read --duration \(duration)") }
+                guard let d = parseDuration(duration) else {
+                    throw ValidationError("cannot read --duration \(duration)")
+                }
                 config.durationSeconds = d
             }
             config.attacks = InstanceSelection(parsing: attacks)
@@ -142,19 +165,24 @@ extension ReqwatchGen {
                 try generator.labelLines().write(toFile: labels, atomically: true, encoding: .utf8)
             }
             if let specOut { try APIInventory.openAPIYAML().write(toFile: specOut, atomically: true, encoding: .utf8) }
-            if let routesOut { try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8) }
+            if let routesOut {
+                try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8)
+            }
         }
     }
 
     /// Writes the API inventory only.
     struct Spec: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the OpenAPI YAML (and route list) of the generated API.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the OpenAPI YAML (and route list) of the generated API.")
         @Argument(help: "OpenAPI YAML output path.") var openapi: String
         @Option(name: .customLong("routes-out"), help: "Plain METHOD /path list output path.") var routesOut: String?
 
         func run() throws {
             try APIInventory.openAPIYAML().write(toFile: openapi, atomically: true, encoding: .utf8)
-            if let routesOut { try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8) }
+            if let routesOut {
+                try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8)
+            }
         }
     }
 
@@ -192,17 +220,24 @@ extension ReqwatchGen {
             var buffer: [UInt8] = []
             var lastMinute = ""
             var inMinute = 0
-            var converted = 0, skipped = 0
+            var converted = 0
+            var skipped = 0
             var requests: [GeneratedRequest] = []
             while getline(&line, &cap, reader) > 0 {
                 guard let line else { break }
                 let text = String(cString: line).trimmingCharacters(in: .newlines)
-                guard var r = OpendapConverter.request(fromLine: text, userAgent: userAgent == "-" ? nil : userAgent) else {
+                guard var r = OpendapConverter.request(fromLine: text, userAgent: userAgent == "-" ? nil : userAgent)
+                else {
                     skipped += 1
                     continue
                 }
                 let minute = String(text.prefix(18))
-                if minute == lastMinute { inMinute += 1 } else { lastMinute = minute; inMinute = 0 }
+                if minute == lastMinute {
+                    inMinute += 1
+                } else {
+                    lastMinute = minute
+                    inMinute = 0
+                }
                 r.time += Int64(min(59, inMinute)) * 1_000_000
                 requests.append(r)
                 converted += 1
@@ -222,7 +257,8 @@ extension ReqwatchGen {
             out.write(buffer)
             try out.close()
             if isPipe { pclose(reader) } else { fclose(reader) }
-            FileHandle.standardError.write("reqwatch-gen: converted \(converted) lines, skipped \(skipped)\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "reqwatch-gen: converted \(converted) lines, skipped \(skipped)\n".data(using: .utf8)!)
         }
     }
 }

@@ -65,13 +65,16 @@ import Testing
     }
 
     @Test func combinedEscapesLikeNginx() {
-        let r = GeneratedRequest(time: 1_714_521_600_000_000, ip: "203.0.113.9", user: "eve", method: "GET",
-                                 target: "/a\"b", status: 404, bytes: 12, referer: nil, userAgent: "x\u{01}\\y",
-                                 duration: 0.01)
+        let r = GeneratedRequest(
+            time: 1_714_521_600_000_000, ip: "203.0.113.9", user: "eve", method: "GET",
+            target: "/a\"b", status: 404, bytes: 12, referer: nil, userAgent: "x\u{01}\\y",
+            duration: 0.01)
         var out: [UInt8] = []
         LogFormat.combined.append(r, to: &out)
-        #expect(String(decoding: out, as: UTF8.self)
-            == "203.0.113.9 - eve [01/May/2024:00:00:00 +0000] \"GET /a\\x22b HTTP/1.1\" 404 12 \"-\" \"x\\x01\\x5Cy\"\n")
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "203.0.113.9 - eve [01/May/2024:00:00:00 +0000] \"GET /a\\x22b HTTP/1.1\" 404 12 \"-\" \"x\\x01\\x5Cy\"\n"
+        )
     }
 }
 
@@ -84,9 +87,12 @@ import Testing
 
         """
 
-    func alert(_ rule: String, ip: String? = nil, user: String? = nil, route: String? = nil, start: String, end: String,
-               seq: Int = 0) -> String {
-        var s = "{\"@timestamp\":\"\(end)\",\"event\":{\"kind\":\"alert\",\"start\":\"\(start)\",\"end\":\"\(end)\"},\"rule\":{\"id\":\"\(rule)\"}"
+    func alert(
+        _ rule: String, ip: String? = nil, user: String? = nil, route: String? = nil, start: String, end: String,
+        seq: Int = 0
+    ) -> String {
+        var s =
+            "{\"@timestamp\":\"\(end)\",\"event\":{\"kind\":\"alert\",\"start\":\"\(start)\",\"end\":\"\(end)\"},\"rule\":{\"id\":\"\(rule)\"}"
         if let ip { s += ",\"source\":{\"ip\":\"\(ip)\"}" }
         if let user { s += ",\"user\":{\"id\":\"\(user)\"}" }
         if let route { s += ",\"http\":{\"route\":\"\(route)\"}" }
@@ -95,10 +101,15 @@ import Testing
 
     @Test func scoresRecallPrecisionDuplicatesAndTraps() throws {
         let alerts = [
-            alert("id-enumeration", user: "mallory", route: "/api/v1/users/{userId}", start: "2024-05-01T03:01:00.000Z", end: "2024-05-01T03:02:00.000Z"),
-            alert("id-enumeration", user: "mallory", start: "2024-05-01T03:03:00Z", end: "2024-05-01T03:04:00Z", seq: 1),
+            alert(
+                "id-enumeration", user: "mallory", route: "/api/v1/users/{userId}", start: "2024-05-01T03:01:00.000Z",
+                end: "2024-05-01T03:02:00.000Z"),
+            alert(
+                "id-enumeration", user: "mallory", start: "2024-05-01T03:03:00Z", end: "2024-05-01T03:04:00Z", seq: 1),
             alert("id-enumeration", ip: "185.220.101.47", start: "2024-05-01T03:04:00Z", end: "2024-05-01T03:05:00Z"),
-            alert("auth-failure-cluster", route: "https://api.example.com/api/v1/login", start: "2024-05-01T05:04:00Z", end: "2024-05-01T05:06:00Z"),
+            alert(
+                "auth-failure-cluster", route: "https://api.example.com/api/v1/login", start: "2024-05-01T05:04:00Z",
+                end: "2024-05-01T05:06:00Z"),
             alert("id-enumeration", ip: "80.156.34.2", start: "2024-05-01T10:00:00Z", end: "2024-05-01T10:20:00Z"),
             alert("suspicious-user-agent", ip: "192.0.2.1", start: "2024-05-01T10:00:00Z", end: "2024-05-01T10:00:00Z"),
             "not json",
@@ -122,8 +133,10 @@ import Testing
     }
 
     @Test func cidrAlertMatchesIPv6ClientAndTimeSlackIsHonoured() throws {
-        let inside = alert("id-enumeration", ip: "2001:db8:85a3:4::/64", start: "2024-05-01T09:10:00Z", end: "2024-05-01T09:12:00Z")
-        let tooLate = alert("id-enumeration", ip: "2001:db8:85a3:4::8a2e", start: "2024-05-01T09:20:00Z", end: "2024-05-01T09:30:00Z")
+        let inside = alert(
+            "id-enumeration", ip: "2001:db8:85a3:4::/64", start: "2024-05-01T09:10:00Z", end: "2024-05-01T09:12:00Z")
+        let tooLate = alert(
+            "id-enumeration", ip: "2001:db8:85a3:4::8a2e", start: "2024-05-01T09:20:00Z", end: "2024-05-01T09:30:00Z")
         var s = try Scorer(labelsText: labels, alertsText: inside + "\n" + tooLate)
         s.slackSeconds = 900
         let r = s.score().rules[0]
@@ -138,13 +151,16 @@ import Testing
 
 @Suite struct OpendapConverterTests {
     @Test func convertsOneLineToCombined() throws {
-        let line = "2015-02-15 12:11PM|&|0b3a0a4591c506cfecc8d53de6df54b52a68c9a3|&|ASTGTM|&|2|&|7202|&|12974403|&|/opendap/hyrax/a.nc.dods?crs,lat|&|200|&|57752"
+        let line =
+            "2015-02-15 12:11PM|&|0b3a0a4591c506cfecc8d53de6df54b52a68c9a3|&|ASTGTM|&|2|&|7202|&|12974403|&|/opendap/hyrax/a.nc.dods?crs,lat|&|200|&|57752"
         let r = try #require(OpendapConverter.request(fromLine: line, userAgent: nil))
         var out: [UInt8] = []
         LogFormat.combined.append(r, to: &out)
         let ip = OpendapConverter.fakeIPv4("0b3a0a4591c506cfecc8d53de6df54b52a68c9a3")
-        #expect(String(decoding: out, as: UTF8.self)
-            == "\(ip) - - [15/Feb/2015:12:11:00 +0000] \"GET /opendap/hyrax/a.nc.dods?crs,lat HTTP/1.1\" 200 57752 \"-\" \"-\"\n")
+        #expect(
+            String(decoding: out, as: UTF8.self)
+                == "\(ip) - - [15/Feb/2015:12:11:00 +0000] \"GET /opendap/hyrax/a.nc.dods?crs,lat HTTP/1.1\" 200 57752 \"-\" \"-\"\n"
+        )
         #expect(OpendapConverter.parseTime("2015-02-15 12:05AM") == 1_423_958_700)
         #expect(OpendapConverter.request(fromLine: "garbage|&|x", userAgent: nil) == nil)
     }
