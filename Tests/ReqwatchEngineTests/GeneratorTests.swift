@@ -1,4 +1,6 @@
+import Foundation
 import ReqwatchGenerator
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct GeneratorTests {
@@ -163,5 +165,28 @@ import Testing
         )
         #expect(OpendapConverter.parseTime("2015-02-15 12:05AM") == 1_423_958_700)
         #expect(OpendapConverter.request(fromLine: "garbage|&|x", userAgent: nil) == nil)
+    }
+}
+
+@Suite struct GeneratorSampleLogsTests {
+    /// SampleLogs/cases/id-enum-fast was written by SampleLogs/generate.sh with these options; regenerating it in
+    /// process must give the same bytes (catches silent changes to the traffic model without regenerating samples).
+    @Test func idEnumFastSampleIsReproducible() throws {
+        var c = GeneratorConfiguration()
+        c.lines = 1600
+        c.seed = 42
+        c.clients = 600
+        c.durationSeconds = 3600
+        c.startSeconds = 1_714_557_600  // 2024-05-01T10:00:00Z
+        c.attacks = InstanceSelection(parsing: "fast-walk,fast-walk-anonymous-v6")
+        c.traps = InstanceSelection(parsing: "health-checks,cors-preflight")
+        var g = TrafficGenerator(c)
+        var out: [UInt8] = []
+        g.run { LogFormat.combined.append($0, to: &out) }
+        let dir = repositoryRoot() + "/SampleLogs/cases/id-enum-fast/"
+        let onDisk = try #require(FileManager.default.contents(atPath: dir + "input.log"))
+        #expect(Array(onDisk) == out)
+        let labels = try #require(FileManager.default.contents(atPath: dir + "labels.jsonl"))
+        #expect(String(decoding: labels, as: UTF8.self) == g.labelLines())
     }
 }
