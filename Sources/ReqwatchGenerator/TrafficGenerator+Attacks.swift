@@ -146,6 +146,19 @@ extension TrafficGenerator {
                 }
                 return out
             },
+            AttackPlan(rule: rule, variant: "fake-googlebot-walk", seconds: 900) { g, t, r in
+                let ip = "45.141.84.120"
+                let l = g.addLabel(
+                    rule: rule, variant: "fake-googlebot-walk", trap: false, ip: ip, route: "/products/{id}",
+                    method: "GET",
+                    note: "A scraper claiming to be Googlebot (not from Google's ranges) walks product pages "
+                        + "2000..2599 at ~1/s: unlike the crawler trap, neither the source nor the rate is a crawler's.")
+                var b = SessionBuilder(at: t, ip: ip, ua: TrafficCatalog.crawlers[0].userAgent)
+                for id in 2000..<2600 {
+                    b.add(&r, user: nil, "GET", "/products/\(id)", r.chance(0.03) ? 404 : 200, labels: [l], gap: 0.5...1.5)
+                }
+                return b.out
+            },
         ]
     }
 
