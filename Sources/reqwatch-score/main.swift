@@ -26,7 +26,7 @@ struct ReqwatchScore: ParsableCommand {
         if alerts == "-" {
             alertsText = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         } else {
-            guard let data = FileManager.default.contents(atPath: alerts) else {
+            guard let handle = FileHandle(forReadingAtPath: alerts), let data = try? handle.readToEnd() ?? Data() else {
                 throw fail("cannot read alerts file \(alerts)")
             }
             alertsText = String(decoding: data, as: UTF8.self)
