@@ -26,7 +26,8 @@ public enum APIInventory {
         Operation(method: "GET", path: "/docs", summary: "Developer documentation", page: true, secured: false),
         Operation(method: "GET", path: "/pricing", summary: "Pricing page", page: true, secured: false),
         Operation(method: "GET", path: "/products", summary: "Product catalogue page", page: true, secured: false),
-        Operation(method: "GET", path: "/products/{productId}", summary: "Product detail page", page: true, secured: false),
+        Operation(
+            method: "GET", path: "/products/{productId}", summary: "Product detail page", page: true, secured: false),
         Operation(method: "GET", path: "/account/settings", summary: "Account settings page", page: true),
         Operation(method: "GET", path: "/robots.txt", summary: "Crawler rules", secured: false),
         Operation(method: "GET", path: "/sitemap.xml", summary: "Sitemap", secured: false),
@@ -42,7 +43,8 @@ public enum APIInventory {
         Operation(method: "DELETE", path: "/api/v1/orders/{orderId}", summary: "Cancel an order"),
         Operation(method: "GET", path: "/api/v1/products", summary: "Search products", secured: false),
         Operation(method: "GET", path: "/api/v1/products/{productId}", summary: "A product", secured: false),
-        Operation(method: "GET", path: "/api/v1/products/{productId}/reviews", summary: "Product reviews", secured: false),
+        Operation(
+            method: "GET", path: "/api/v1/products/{productId}/reviews", summary: "Product reviews", secured: false),
         Operation(method: "GET", path: "/api/v1/invoices/{invoiceId}", summary: "An invoice"),
         Operation(method: "GET", path: "/api/v1/invoices/{invoiceId}/pdf", summary: "An invoice as PDF"),
         Operation(method: "GET", path: "/api/v1/accounts/{accountId}/settings", summary: "Account settings"),
@@ -52,7 +54,9 @@ public enum APIInventory {
         Operation(method: "DELETE", path: "/api/v1/cart/items/{itemId}", summary: "Remove a cart item"),
         Operation(method: "GET", path: "/api/v1/notifications", summary: "Notifications"),
         Operation(method: "GET", path: "/api/v1/search", summary: "Full-text search", secured: false),
-        Operation(method: "GET", path: "/api/v1/legacy/export", summary: "Bulk export (use /api/v2/exports)", deprecated: true),
+        Operation(
+            method: "GET", path: "/api/v1/legacy/export", summary: "Bulk export (use /api/v2/exports)", deprecated: true
+        ),
         Operation(method: "GET", path: "/api/v1/admin/users", summary: "Admin: list users"),
         Operation(method: "DELETE", path: "/api/v1/admin/users/{userId}", summary: "Admin: delete a user"),
         Operation(method: "GET", path: "/api/v1/admin/settings", summary: "Admin: settings"),
@@ -96,7 +100,11 @@ public enum APIInventory {
             """
         var byPath: [(String, [Operation])] = []
         for op in operations {
-            if let i = byPath.firstIndex(where: { $0.0 == op.path }) { byPath[i].1.append(op) } else { byPath.append((op.path, [op])) }
+            if let i = byPath.firstIndex(where: { $0.0 == op.path }) {
+                byPath[i].1.append(op)
+            } else {
+                byPath.append((op.path, [op]))
+            }
         }
         for (path, ops) in byPath {
             s += "  \(path):\n"
@@ -104,7 +112,8 @@ public enum APIInventory {
             if !params.isEmpty {
                 s += "    parameters:\n"
                 for p in params {
-                    s += "      - name: \(p)\n        in: path\n        required: true\n        schema:\n          type: integer\n"
+                    s +=
+                        "      - name: \(p)\n        in: path\n        required: true\n        schema:\n          type: integer\n"
                 }
             }
             for op in ops {
@@ -118,7 +127,11 @@ public enum APIInventory {
                 s += "      summary: \"\(op.summary)\"\n"
                 if op.deprecated { s += "      deprecated: true\n" }
                 if op.page { s += "      x-reqwatch-page: true\n" }
-                if !op.secured { s += "      security: []\n" } else { s += "      security:\n        - bearerAuth: []\n" }
+                if !op.secured {
+                    s += "      security: []\n"
+                } else {
+                    s += "      security:\n        - bearerAuth: []\n"
+                }
                 s += "      responses:\n"
                 let ok = op.method == "POST" && path.hasSuffix("orders") ? "201" : "200"
                 s += "        \"\(ok)\":\n          description: OK\n          content:\n"
@@ -127,7 +140,8 @@ public enum APIInventory {
                 } else if path.hasSuffix(".txt") || path.hasSuffix(".xml") {
                     s += "            text/plain:\n              schema:\n                type: string\n"
                 } else if path.hasSuffix("/pdf") {
-                    s += "            application/pdf:\n              schema:\n                type: string\n                format: binary\n"
+                    s +=
+                        "            application/pdf:\n              schema:\n                type: string\n                format: binary\n"
                 } else {
                     s += "            application/json:\n              schema:\n                type: object\n"
                 }
@@ -144,4 +158,3 @@ public enum APIInventory {
         }
     }
 }
-

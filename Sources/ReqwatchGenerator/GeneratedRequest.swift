@@ -23,8 +23,10 @@ public struct GeneratedRequest: Sendable {
     var repeatEvery: Double = 0
 
     /// Creates a request; see the type's documentation for field meanings.
-    public init(time: Int64, ip: String, user: String?, method: String, target: String, status: Int, bytes: Int,
-                referer: String?, userAgent: String?, duration: Double, labels: [Int32] = []) {
+    public init(
+        time: Int64, ip: String, user: String?, method: String, target: String, status: Int, bytes: Int,
+        referer: String?, userAgent: String?, duration: Double, labels: [Int32] = []
+    ) {
         self.time = time
         self.ip = ip
         self.user = user

@@ -10,7 +10,11 @@ public enum InstanceSelection: Sendable, Equatable {
     /// Parses `all`, `none` or a comma-separated selector list.
     public init(parsing text: String) {
         let t = text.trimmingSpaces()
-        if t == "all" || t.isEmpty { self = .all } else if t == "none" { self = .none } else {
+        if t == "all" || t.isEmpty {
+            self = .all
+        } else if t == "none" {
+            self = .none
+        } else {
             self = .only(Set(t.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }))
         }
     }
@@ -48,6 +52,9 @@ public struct GeneratorConfiguration: Sendable, Equatable {
     public var durationSeconds: Int64? = nil
     public var attacks: InstanceSelection = .all
     public var traps: InstanceSelection = .all
+    /// Upper bound on the share of lines from health checks and uptime monitors; their intervals (10 s for load
+    /// balancers) are stretched when a short run would otherwise exceed it.
+    public var periodicShare: Double = 0.08
 
     /// Creates the default configuration.
     public init() {}

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The generator's own deterministic PRNG (SplitMix64): the same seed gives the same traffic on every platform.

@@ -9,16 +9,19 @@ import ReqwatchCore
 ///   `request_uri`, `server_protocol`, `status`, `body_bytes_sent`, `request_time`, `http_referer`,
 ///   `http_user_agent`, `host`.
 /// - `caddy`: Caddy's access log (`ts` float seconds, nested `request` with `headers`, `user_id`, `status`, `size`).
+/// - `combined-rt`: combined with a trailing `$request_time` in seconds.
 /// - `ecs`: an ECS-shaped access log (`@timestamp`, `source.ip`, `user.name`, `http.*`, `url.*`, `user_agent.original`).
 public enum LogFormat: String, Sendable, CaseIterable {
     case combined, common, json, caddy, ecs
+    /// Combined plus a trailing `$request_time` (a common nginx `log_format`), for parser tolerance.
+    case combinedRequestTime = "combined-rt"
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// Appends one formatted line (with its trailing `\n`) to `out`.
     public func append(_ r: GeneratedRequest, host: String = "api.example.com", to out: inout [UInt8]) {
         switch self {
-        case .combined, .common:
+        case .combined, .common, .combinedRequestTime:
             out.append(contentsOf: r.ip.utf8)
             out.append(contentsOf: " - ".utf8)
             Self.appendNCSAUser(r.user, to: &out)
@@ -32,12 +35,16 @@ public enum LogFormat: String, Sendable, CaseIterable {
             out.append(contentsOf: String(r.status).utf8)
             out.append(0x20)
             out.append(contentsOf: String(r.bytes).utf8)
-            if self == .combined {
+            if self != .common {
                 out.append(contentsOf: " \"".utf8)
                 Self.appendNginxEscaped(r.referer ?? "-", to: &out)
                 out.append(contentsOf: "\" \"".utf8)
                 Self.appendNginxEscaped(r.userAgent ?? "-", to: &out)
                 out.append(0x22)
+            }
+            if self == .combinedRequestTime {
+                out.append(0x20)
+                Self.appendSeconds(r.duration, to: &out)
             }
         case .json:
             out.append(contentsOf: "{\"time\":\"".utf8)
@@ -66,10 +73,12 @@ public enum LogFormat: String, Sendable, CaseIterable {
         case .caddy:
             out.append(contentsOf: "{\"level\":\"info\",\"ts\":".utf8)
             Self.appendSeconds(Double(r.time) / 1_000_000, digits: 6, to: &out)
-            out.append(contentsOf: ",\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{\"remote_ip\":".utf8)
+            out.append(
+                contentsOf:
+                    ",\"logger\":\"http.log.access.log0\",\"msg\":\"handled request\",\"request\":{\"remote_ip\":".utf8)
             JSONWriter.writeString(r.ip, into: &out)
             out.append(contentsOf: ",\"remote_port\":\"".utf8)
-            out.append(contentsOf: String(20_000 + Int(UInt64(bitPattern: r.time) % 40_000)).utf8)
+            out.append(contentsOf: String(20_000 + Int(UInt64(bitPattern: r.time / 1000) % 40_000)).utf8)
             out.append(contentsOf: "\",\"client_ip\":".utf8)
             JSONWriter.writeString(r.ip, into: &out)
             out.append(contentsOf: ",\"proto\":\"HTTP/2.0\",\"method\":".utf8)

@@ -47,17 +47,23 @@ public enum TrafficCatalog {
 
     /// Crawlers with their published address ranges (so they pass reverse-DNS / range verification).
     public static let crawlers: [Crawler] = [
-        Crawler(name: "Googlebot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-                prefixes: ["66.249.66.", "66.249.68.", "66.249.72."]),
-        Crawler(name: "Googlebot-smartphone",
-                userAgent: "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.118 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
-                prefixes: ["66.249.66.", "66.249.79."]),
-        Crawler(name: "bingbot", userAgent: "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
-                prefixes: ["40.77.167.", "157.55.39.", "207.46.13."]),
-        Crawler(name: "YandexBot", userAgent: "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
-                prefixes: ["5.255.253.", "213.180.203.", "87.250.224."]),
-        Crawler(name: "DuckDuckBot", userAgent: "DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)",
-                prefixes: ["20.191.45.", "40.88.21."]),
+        Crawler(
+            name: "Googlebot", userAgent: "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            prefixes: ["66.249.66.", "66.249.68.", "66.249.72."]),
+        Crawler(
+            name: "Googlebot-smartphone",
+            userAgent:
+                "Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.6367.118 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            prefixes: ["66.249.66.", "66.249.79."]),
+        Crawler(
+            name: "bingbot", userAgent: "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+            prefixes: ["40.77.167.", "157.55.39.", "207.46.13."]),
+        Crawler(
+            name: "YandexBot", userAgent: "Mozilla/5.0 (compatible; YandexBot/3.0; +http://yandex.com/bots)",
+            prefixes: ["5.255.253.", "213.180.203.", "87.250.224."]),
+        Crawler(
+            name: "DuckDuckBot", userAgent: "DuckDuckBot/1.1; (+http://duckduckgo.com/duckduckbot.html)",
+            prefixes: ["20.191.45.", "40.88.21."]),
     ]
 
     /// Scripted clients that are legitimate on API routes but odd on browser pages.
@@ -70,7 +76,10 @@ public enum TrafficCatalog {
     public static let scanners: [(tool: String, userAgent: String)] = [
         ("sqlmap", "sqlmap/1.8.4#stable (https://sqlmap.org)"),
         ("nikto", "Mozilla/5.00 (Nikto/2.5.0) (Evasions:None) (Test:000003)"),
-        ("nuclei", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36 Nuclei - Open-source project (github.com/projectdiscovery/nuclei)"),
+        (
+            "nuclei",
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/118.0.0.0 Safari/537.36 Nuclei - Open-source project (github.com/projectdiscovery/nuclei)"
+        ),
         ("zgrab", "Mozilla/5.0 zgrab/0.x"),
         ("masscan", "masscan/1.3 (https://github.com/robertdavidgraham/masscan)"),
         ("wpscan", "WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)"),
@@ -85,7 +94,8 @@ public enum TrafficCatalog {
         "/db.sql", "/dump.sql", "/wp-login.php", "/wp-admin/", "/wp-config.php.bak", "/xmlrpc.php",
         "/wp-content/plugins/", "/phpmyadmin/", "/phpMyAdmin/index.php", "/pma/", "/adminer.php", "/actuator/env",
         "/actuator/health", "/actuator/heapdump", "/server-status", "/.well-known/security.txt.bak", "/admin/",
-        "/administrator/", "/manager/html", "/console/", "/solr/admin/", "/jenkins/script", "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
+        "/administrator/", "/manager/html", "/console/", "/solr/admin/", "/jenkins/script",
+        "/vendor/phpunit/phpunit/src/Util/PHP/eval-stdin.php",
         "/cgi-bin/luci", "/boaform/admin/formLogin", "/HNAP1/", "/owa/auth/logon.aspx", "/remote/login",
         "/.vscode/sftp.json", "/debug/default/view", "/telescope/requests", "/_profiler/phpinfo", "/info.php",
         "/phpinfo.php", "/test.php", "/static/../../../../etc/passwd", "/..%2f..%2f..%2f..%2fetc%2fpasswd",
@@ -97,7 +107,8 @@ public enum TrafficCatalog {
     /// WordPress paths WPScan walks.
     public static let wordpressPaths: [String] = [
         "/wp-login.php", "/wp-admin/", "/wp-json/wp/v2/users", "/readme.html", "/wp-content/debug.log",
-        "/wp-includes/version.php", "/wp-content/plugins/akismet/readme.txt", "/wp-content/plugins/contact-form-7/readme.txt",
+        "/wp-includes/version.php", "/wp-content/plugins/akismet/readme.txt",
+        "/wp-content/plugins/contact-form-7/readme.txt",
         "/wp-content/themes/twentytwentyfour/style.css", "/xmlrpc.php", "/wp-cron.php", "/?author=1", "/?author=2",
         "/wp-content/uploads/", "/wp-config.php~",
     ]
@@ -120,14 +131,16 @@ public enum TrafficCatalog {
         "omar", "priya", "raj", "sara", "tom", "ursula", "vik", "wendy", "yara", "zeno",
     ]
     public static let lastNames: [String] = [
-        "keller", "meyer", "schmidt", "novak", "rossi", "garcia", "smith", "jones", "kim", "nguyen", "silva", "kowalski",
+        "keller", "meyer", "schmidt", "novak", "rossi", "garcia", "smith", "jones", "kim", "nguyen", "silva",
+        "kowalski",
         "horvat", "jensen", "larsen", "dubois", "moreau", "bauer", "wagner", "becker", "tanaka", "sato", "patel",
         "shah", "oconnor", "murphy", "fischer", "weber", "young", "lopez", "costa", "ali", "ivanova", "popescu",
     ]
 
     /// Public-looking IPv4 /16 prefixes of residential and mobile ISPs (no private or reserved space).
     public static let residentialPrefixes: [String] = [
-        "24.48.", "73.162.", "76.102.", "81.2.", "82.132.", "84.17.", "86.12.", "88.65.", "91.64.", "92.184.", "93.104.",
+        "24.48.", "73.162.", "76.102.", "81.2.", "82.132.", "84.17.", "86.12.", "88.65.", "91.64.", "92.184.",
+        "93.104.",
         "95.90.", "109.40.", "118.237.", "121.45.", "134.19.", "151.95.", "176.24.", "178.19.", "185.46.", "188.106.",
         "189.6.", "201.17.", "212.95.", "217.230.", "49.205.", "101.115.", "112.134.", "37.120.", "46.114.", "62.216.",
         "78.46.", "79.140.", "85.214.", "87.123.", "94.134.", "99.227.", "104.28.", "142.114.", "174.52.", "187.10.",

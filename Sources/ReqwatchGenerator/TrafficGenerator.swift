@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Deterministic realistic API traffic with labeled attacks and traps.
@@ -37,6 +37,21 @@ public struct TrafficGenerator {
         spanMicros = configuration.span * 1_000_000
         var crng = rng.fork(1)
         clients = (0..<max(1, configuration.clients)).map { Client.make(index: $0, rng: &crng) }
+        // One user name per client: a name shared by two clients would merge them into one "user".
+        var taken: Set<String> = [
+            "mallory", "eve", "bob.k", "scraper01", "harvest.bot", "quiet.one", "t.kowalski", "svc-export",
+        ]
+        for i in clients.indices {
+            guard let u = clients[i].user else { continue }
+            var name = u
+            var n = 2
+            while taken.contains(name) {
+                name = u + String(n)
+                n += 1
+            }
+            taken.insert(name)
+            clients[i].user = name
+        }
         setUpPeriodic()
         setUpTraps()
         setUpAttacks()
@@ -51,13 +66,20 @@ public struct TrafficGenerator {
         // Calibrate the background session rate: mean session length from a separate stream.
         var probe = rng.fork(2)
         var sampled = 0
-        for _ in 0..<400 { sampled += sessionFor(client: clients[probe.int(0...(clients.count - 1))], at: t0, rng: &probe).count }
+        for _ in 0..<400 {
+            sampled += sessionFor(client: clients[probe.int(0...(clients.count - 1))], at: t0, rng: &probe).count
+        }
         let meanSession = max(1.0, Double(sampled) / 400.0)
         let fixed = Double(heap.count) + estimatedPeriodic()
         let backgroundLines = max(Double(target) * 0.05, Double(target) - fixed)
         let spanSeconds = Double(spanMicros) / 1_000_000
-        let meanRate = backgroundLines / meanSession / spanSeconds  // sessions per second
-        let maxRate = meanRate * 1.6
+        // Normalise by the mean diurnal factor over this span (a 2-hour night-time run is quieter than a day),
+        // and aim 5% low so the line budget outlasts the span rather than cutting off late instances.
+        var diurnalSum = 0.0
+        for k in 0..<240 { diurnalSum += Self.diurnal(t0 + spanMicros * Int64(k) / 240) }
+        let meanDiurnal = max(0.2, diurnalSum / 240)
+        let meanRate = 0.95 * backgroundLines / meanSession / spanSeconds / meanDiurnal  // sessions per second
+        let maxRate = meanRate * 1.6  // diurnal() peaks at 1.6
         var srng = rng.fork(3)
         var nextStart = Double(t0)
         func advance(_ r: inout GeneratorRandom) -> Double {
@@ -108,9 +130,11 @@ public struct TrafficGenerator {
 
     // MARK: - Labels
 
-    mutating func addLabel(rule: String, variant: String, trap: Bool, key: String? = nil, ip: String? = nil,
-                           ips: [String] = [], user: String? = nil, route: String? = nil, method: String? = nil,
-                           note: String? = nil) -> Int32 {
+    mutating func addLabel(
+        rule: String, variant: String, trap: Bool, key: String? = nil, ip: String? = nil,
+        ips: [String] = [], user: String? = nil, route: String? = nil, method: String? = nil,
+        note: String? = nil
+    ) -> Int32 {
         let id: String
         if trap {
             trapCounter += 1
@@ -119,8 +143,10 @@ public struct TrafficGenerator {
             attackCounter += 1
             id = "atk-" + Self.pad4(attackCounter)
         }
-        labels.append(TrafficLabel(id: id, rule: rule, variant: variant, trap: trap, key: key, ip: ip, ips: ips,
-                                   user: user, route: route, method: method, note: note))
+        labels.append(
+            TrafficLabel(
+                id: id, rule: rule, variant: variant, trap: trap, key: key, ip: ip, ips: ips,
+                user: user, route: route, method: method, note: note))
         return Int32(labels.count - 1)
     }
 
@@ -157,7 +183,12 @@ struct EventHeap {
         var i = items.count - 1
         while i > 0 {
             let p = (i - 1) / 2
-            if less(i, p) { items.swapAt(i, p); i = p } else { break }
+            if less(i, p) {
+                items.swapAt(i, p)
+                i = p
+            } else {
+                break
+            }
         }
     }
 
@@ -167,7 +198,8 @@ struct EventHeap {
         let top = items.removeLast()
         var i = 0
         while true {
-            let l = 2 * i + 1, r = l + 1
+            let l = 2 * i + 1
+            let r = l + 1
             var m = i
             if l < items.count && less(l, m) { m = l }
             if r < items.count && less(r, m) { m = r }

@@ -25,8 +25,10 @@ public struct TrafficLabel: Sendable, Equatable {
     public var requests: Int = 0
 
     /// Creates a label with no requests counted yet.
-    public init(id: String, rule: String, variant: String, trap: Bool, key: String? = nil, ip: String? = nil,
-                ips: [String] = [], user: String? = nil, route: String? = nil, method: String? = nil, note: String? = nil) {
+    public init(
+        id: String, rule: String, variant: String, trap: Bool, key: String? = nil, ip: String? = nil,
+        ips: [String] = [], user: String? = nil, route: String? = nil, method: String? = nil, note: String? = nil
+    ) {
         self.id = id
         self.rule = rule
         self.variant = variant

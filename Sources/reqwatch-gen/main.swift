@@ -25,9 +25,12 @@ func parseISO(_ s: String) -> Int64? {
         return v
     }
     guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2) else { return nil }
-    let h = num(11, 2) ?? 0, mi = num(14, 2) ?? 0, se = num(17, 2) ?? 0
+    let h = num(11, 2) ?? 0
+    let mi = num(14, 2) ?? 0
+    let se = num(17, 2) ?? 0
     var offset = 0
-    if b.count >= 25, b[19] == UInt8(ascii: "+") || b[19] == UInt8(ascii: "-"), let oh = num(20, 2), let om = num(23, 2) {
+    if b.count >= 25, b[19] == UInt8(ascii: "+") || b[19] == UInt8(ascii: "-"), let oh = num(20, 2), let om = num(23, 2)
+    {
         offset = (oh * 3600 + om * 60) * (b[19] == UInt8(ascii: "-") ? -1 : 1)
     }
     return Timestamp.from(year: y, month: mo, day: d, hour: h, minute: mi, second: se, offsetSeconds: offset).seconds
@@ -39,10 +42,18 @@ func parseDuration(_ s: String) -> Int64? {
     let mult: Int64
     var body = s
     switch last {
-    case "s": mult = 1; body.removeLast()
-    case "m": mult = 60; body.removeLast()
-    case "h": mult = 3600; body.removeLast()
-    case "d": mult = 86_400; body.removeLast()
+    case "s":
+        mult = 1
+        body.removeLast()
+    case "m":
+        mult = 60
+        body.removeLast()
+    case "h":
+        mult = 3600
+        body.removeLast()
+    case "d":
+        mult = 86_400
+        body.removeLast()
     default: mult = 1
     }
     guard let v = Double(body), v > 0 else { return nil }
@@ -63,7 +74,9 @@ final class OutputFile {
             isPipe = false
         } else if path.hasSuffix(".gz") {
             let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-            guard let p = popen("gzip -6 -n -c > \(quoted)", "w") else { throw ValidationError("cannot start gzip for \(path)") }
+            guard let p = popen("gzip -6 -n -c > \(quoted)", "w") else {
+                throw ValidationError("cannot start gzip for \(path)")
+            }
             handle = p
             isPipe = true
         } else {
@@ -94,17 +107,27 @@ extension ReqwatchGen {
 
         @Option(help: "Number of lines to write (exact).") var lines: Int = 100_000
         @Option(help: "PRNG seed; the same seed and options give byte-identical output.") var seed: UInt64 = 42
-        @Option(help: "Log format: combined, common, json (nginx escape=json), caddy, ecs.") var format: String = "combined"
+        @Option(help: "Log format: combined, common, json (nginx escape=json), caddy, ecs.") var format: String =
+            "combined"
         @Option(help: "First event time (UTC, ISO 8601).") var start: String = "2024-05-01T00:00:00Z"
-        @Option(help: "Time span (e.g. 6h, 2d); default derived from --lines (1M lines ≈ 2.5 days).") var duration: String?
+        @Option(help: "Time span (e.g. 6h, 2d); default derived from --lines (1M lines ≈ 2.5 days).") var duration:
+            String?
         @Option(help: "Number of background clients.") var clients: Int = 5000
         @Option(name: .shortAndLong, help: "Output log file; .gz is gzipped; - for stdout.") var output: String = "-"
         @Option(help: "Labels file (JSON Lines, one per attack/trap instance).") var labels: String?
-        @Option(help: "Attacks: all, none, or rule[/variant],… (e.g. id-enumeration/low-and-slow).") var attacks: String = "all"
-        @Option(help: "Traps: all, none, or kind,… (nat-office, own-pagination, token-expiry, password-typo, crawler-products, health-checks, cors-preflight, nightly-export).")
+        @Option(help: "Attacks: all, none, or rule[/variant],… (e.g. id-enumeration/low-and-slow).") var attacks:
+            String = "all"
+        @Option(
+            help:
+                "Traps: all, none, or kind,… (nat-office, own-pagination, token-expiry, password-typo, crawler-products, health-checks, cors-preflight, nightly-export)."
+        )
         var traps: String = "all"
-        @Option(name: .customLong("spec-out"), help: "Also write the OpenAPI 3 YAML of the generated API here.") var specOut: String?
-        @Option(name: .customLong("routes-out"), help: "Also write the plain METHOD /path route list here.") var routesOut: String?
+        @Option(help: "Maximum share of lines from health checks and monitors (intervals stretch to fit).")
+        var healthShare: Double = 0.08
+        @Option(name: .customLong("spec-out"), help: "Also write the OpenAPI 3 YAML of the generated API here.")
+        var specOut: String?
+        @Option(name: .customLong("routes-out"), help: "Also write the plain METHOD /path route list here.")
+        var routesOut: String?
 
         func run() throws {
             guard let fmt = LogFormat(rawValue: format) else {
@@ -117,11 +140,14 @@ extension ReqwatchGen {
             config.startSeconds = startSeconds
             config.clients = max(1, clients)
             if let duration {
-                guard let d = parseDuration(duration) else { throw ValidationError("cannot read --duration \(duration)") }
+                guard let d = parseDuration(duration) else {
+                    throw ValidationError("cannot read --duration \(duration)")
+                }
                 config.durationSeconds = d
             }
             config.attacks = InstanceSelection(parsing: attacks)
             config.traps = InstanceSelection(parsing: traps)
+            config.periodicShare = max(0.001, min(1, healthShare))
             let out = try OutputFile(path: output)
             var generator = TrafficGenerator(config)
             var buffer: [UInt8] = []
@@ -139,19 +165,24 @@ extension ReqwatchGen {
                 try generator.labelLines().write(toFile: labels, atomically: true, encoding: .utf8)
             }
             if let specOut { try APIInventory.openAPIYAML().write(toFile: specOut, atomically: true, encoding: .utf8) }
-            if let routesOut { try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8) }
+            if let routesOut {
+                try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8)
+            }
         }
     }
 
     /// Writes the API inventory only.
     struct Spec: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write the OpenAPI YAML (and route list) of the generated API.")
+        static let configuration = CommandConfiguration(
+            abstract: "Write the OpenAPI YAML (and route list) of the generated API.")
         @Argument(help: "OpenAPI YAML output path.") var openapi: String
         @Option(name: .customLong("routes-out"), help: "Plain METHOD /path list output path.") var routesOut: String?
 
         func run() throws {
             try APIInventory.openAPIYAML().write(toFile: openapi, atomically: true, encoding: .utf8)
-            if let routesOut { try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8) }
+            if let routesOut {
+                try APIInventory.routesText().write(toFile: routesOut, atomically: true, encoding: .utf8)
+            }
         }
     }
 
@@ -162,14 +193,16 @@ extension ReqwatchGen {
             abstract: "Convert opendap-lpdaac-logs_for_opendap.txt(.gz) (`|&|`-separated) to combined format.",
             discussion: """
                 Input fields: `YYYY-MM-DD hh:mmAM|&|client-hash|&|product|&|version|&|…|&|…|&|path?query|&|status|&|bytes`.
-                The client hash becomes a stable fake IPv4 address (from its first bytes, in 100.64.0.0/10 shifted to
-                public-looking space 11.0.0.0/8–126.0.0.0/8, never private). Times have minute resolution; the seconds
-                are spread deterministically inside the minute so order is kept. The method is GET, the user agent
+                The client hash becomes a stable fake IPv4 address (FNV-1a of the hash; first octet 11-126, never 10,
+                100 or 127). Times (minute resolution, 12-hour clock, no zone: taken as UTC) get seconds
+                counted up inside each run of equal minutes (capped at :59). The source is NOT globally time-ordered
+                (it is grouped by client and product), so the output is sorted by time (stable) unless --keep-order. The method is GET, the user agent
                 is --user-agent (default `-`, as the source log has none).
                 """)
         @Argument(help: "Input file (plain or .gz).") var input: String
         @Argument(help: "Output file (.gz is gzipped; - for stdout).") var output: String
         @Option(help: "User agent to write (default: - , absent).") var userAgent: String = "-"
+        @Flag(help: "Keep the source order instead of sorting by time.") var keepOrder = false
 
         func run() throws {
             let reader: UnsafeMutablePointer<FILE>?
@@ -187,66 +220,46 @@ extension ReqwatchGen {
             var buffer: [UInt8] = []
             var lastMinute = ""
             var inMinute = 0
-            var converted = 0, skipped = 0
+            var converted = 0
+            var skipped = 0
+            var requests: [GeneratedRequest] = []
             while getline(&line, &cap, reader) > 0 {
                 guard let line else { break }
                 let text = String(cString: line).trimmingCharacters(in: .newlines)
-                let f = text.components(separatedBy: "|&|")
-                guard f.count >= 9, let t = OpendapTime.parse(f[0]), let status = Int(f[7]) else {
+                guard var r = OpendapConverter.request(fromLine: text, userAgent: userAgent == "-" ? nil : userAgent)
+                else {
                     skipped += 1
                     continue
                 }
-                if f[0] == lastMinute { inMinute += 1 } else { lastMinute = f[0]; inMinute = 0 }
-                let seconds = t + Int64(min(59, inMinute))
-                let ip = OpendapTime.fakeIPv4(f[1])
-                let bytes = Int(f[8]) ?? 0
-                var r = GeneratedRequest(time: seconds * 1_000_000, ip: ip, user: nil, method: "GET", target: f[6],
-                                         status: status, bytes: bytes, referer: nil,
-                                         userAgent: userAgent == "-" ? nil : userAgent, duration: 0)
-                r.labels = []
-                LogFormat.combined.append(r, to: &buffer)
+                let minute = String(text.prefix(18))
+                if minute == lastMinute {
+                    inMinute += 1
+                } else {
+                    lastMinute = minute
+                    inMinute = 0
+                }
+                r.time += Int64(min(59, inMinute)) * 1_000_000
+                requests.append(r)
                 converted += 1
+            }
+            free(line)
+            if !keepOrder {
+                requests = requests.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }
+                    .map(\.element)
+            }
+            for r in requests {
+                LogFormat.combined.append(r, to: &buffer)
                 if buffer.count >= 1 << 20 {
                     out.write(buffer)
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
-            free(line)
             out.write(buffer)
             try out.close()
             if isPipe { pclose(reader) } else { fclose(reader) }
-            FileHandle.standardError.write("reqwatch-gen: converted \(converted) lines, skipped \(skipped)\n".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "reqwatch-gen: converted \(converted) lines, skipped \(skipped)\n".data(using: .utf8)!)
         }
-    }
-}
-
-/// Helpers for the OPeNDAP converter.
-enum OpendapTime {
-    /// `2015-02-15 05:11AM` → UTC seconds (the source gives no zone; taken as UTC). 12AM is 00, 12PM is 12.
-    static func parse(_ s: String) -> Int64? {
-        let b = Array(s.utf8)
-        guard b.count >= 18 else { return nil }
-        func num(_ from: Int, _ len: Int) -> Int? {
-            var v = 0
-            for i in from..<(from + len) {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
-            }
-            return v
-        }
-        guard let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), var h = num(11, 2), let mi = num(14, 2) else { return nil }
-        let pm = b[16] == UInt8(ascii: "P")
-        if h == 12 { h = 0 }
-        if pm { h += 12 }
-        return Timestamp.from(year: y, month: mo, day: d, hour: h, minute: mi, second: 0).seconds
-    }
-
-    /// A stable public-looking IPv4 address from a hex client hash (first octet 11...126, never 0/10/127).
-    static func fakeIPv4(_ hash: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in hash.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        let a = 11 + Int(h % 116)
-        return "\(a).\((h >> 8) & 0xff).\((h >> 16) & 0xff).\(1 + (h >> 24) % 254)"
     }
 }
 
