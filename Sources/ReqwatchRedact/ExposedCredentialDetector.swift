@@ -134,6 +134,11 @@ extension Redactor {
             let isQuery = h.field.hasPrefix("query")
             let param = isQuery ? (h.field.hasPrefix("query.") ? String(h.field.dropFirst(6)) : "") : ""
             if findings.contains(where: { $0.parameter == param && $0.kind == kind }) { continue }
+            // Parameters that carry a one-time value in the URL by design (OAuth `code`/`state`, pre-signed URL
+            // signatures) are redacted from storage but are not an exposure.
+            if h.rule != "value:" + kind.name && Self.byDesignParameters.contains(param.lowercased().filter { $0 != "-" && $0 != "_" }) {
+                continue
+            }
             findings.append(.init(parameter: param, location: isQuery ? "query" : "path", kind: kind, fingerprint: nil))
         }
         if hmacKey != nil, !findings.isEmpty {
@@ -144,6 +149,10 @@ extension Redactor {
             }
         }
     }
+
+    static let byDesignParameters: Set<String> = [
+        "code", "state", "sig", "signature", "xamzsignature", "xamzcredential", "xgoogsignature", "xgoogcredential",
+    ]
 
     private func queryValueFingerprint(_ q: UnsafeBufferPointer<UInt8>, name: [UInt8]) -> String? {
         var i = 0

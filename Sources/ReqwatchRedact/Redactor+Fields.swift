@@ -105,7 +105,7 @@ extension Redactor {
             let raw = UnsafeBufferPointer(rebasing: p[i..<e])
             Self.decodeFully(raw, into: &s.dec, tmp: &s.dec2)
             let keyword = s.dec.withUnsafeBufferPointer { seg -> Bool in
-                if scanEmit(seg, kv: false, encode: true, s: s, base: base, key: nil, into: &out) {
+                if scanEmit(seg, kv: true, encode: true, s: s, base: base, key: nil, into: &out) {
                     changed = true
                 } else if afterKeyword && Self.isOpaque(seg) {
                     writeReplacement(seg, kind: .pathToken, into: &out)

@@ -15,6 +15,14 @@ extension Redactor {
         audit.merge(s.audit)
     }
 
+    /// Writes every record of `batch` as redacted JSON lines, appending to `out`. Same output as calling
+    /// `writeRecord` per record, but the working buffers are reused across the batch (amortised allocation).
+    public func writeRecords(in batch: borrowing RecordBatch, into out: inout [UInt8], audit: inout RedactionAudit) {
+        let s = Scratch()
+        for r in batch.records { write(r, in: batch, s: s, into: &out) }
+        audit.merge(s.audit)
+    }
+
     /// For --explain-redaction: which rule hit which field, values masked. One entry per hit.
     public func explain(_ record: RequestRecord, in batch: borrowing RecordBatch) -> [RedactionHit] {
         let s = Scratch()

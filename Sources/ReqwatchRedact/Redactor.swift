@@ -117,7 +117,7 @@ public struct Redactor: Sendable {
     /// A field's audit name: `base` or `base.key` (keys that are long, odd or secret-looking become `*`).
     static func fieldName(_ base: String, _ key: UnsafeBufferPointer<UInt8>?) -> String {
         guard let key else { return base }
-        var ok = key.count > 0 && key.count <= 64
+        var ok = key.count > 0 && key.count <= 128
         if ok {
             for c in key where !(ValueScanner.isIdent(c) || c == UInt8(ascii: "[") || c == UInt8(ascii: "]")) {
                 ok = false
