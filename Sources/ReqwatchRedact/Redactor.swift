@@ -251,6 +251,11 @@ public struct Redactor: Sendable {
 
     /// Decodes up to three rounds of percent-encoding of `src` into `out` (using `tmp`).
     static func decodeFully(_ src: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], tmp: inout [UInt8]) {
+        if !src.contains(UInt8(ascii: "%")) {
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: src)
+            return
+        }
         var changed = percentDecode(src, into: &out)
         var round = 1
         while changed && round < 3 && out.contains(UInt8(ascii: "%")) {

@@ -26,6 +26,20 @@ import Testing
         #expect(auditAll.total == 4)
     }
 
+    @Test func timestampsAndNumbersMatchReferenceFormatting() throws {
+        var rng = SplitMix64Local(seed: 99)
+        for _ in 0..<300 {
+            var req = TestRequest()
+            req.time = Timestamp(microseconds: Int64(rng.next() % 4_000_000_000_000_000))
+            req.status = UInt16(rng.next() % 600)
+            let (line, _) = redactLine(req, maskRedactor())
+            let obj = try parseJSON(line)
+            #expect(obj["@timestamp"] as? String == req.time.iso8601)
+            if req.status != 0 { #expect(dig(obj, "http.response.status_code") as? Int == Int(req.status)) }
+            #expect(dig(obj, "event.duration") as? Int == 1_500_000)
+        }
+    }
+
     @Test func matrixParameterInPath() throws {
         let (line, _) = redactLine(TestRequest(path: "/login;jsessionid=A1B2C3D4E5F6"), maskRedactor())
         let path = try #require(dig(try parseJSON(line), "url.path") as? String)
