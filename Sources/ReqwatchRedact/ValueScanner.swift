@@ -59,6 +59,9 @@ enum ValueScanner {
         var i = 0
         var lastEnd = 0
         let awsContext = hasAWSKeyword(b)
+        // A failed JWT candidate fails for every later start inside the same base64url run: skip them, so
+        // `eyJ-eyJ-eyJ-…` stays linear.
+        var jwtSkip = 0
         while i < n {
             let c = b[i]
             let boundary = i == 0 || !isAlnum(b[i - 1])
@@ -66,7 +69,10 @@ enum ValueScanner {
             if c == UInt8(ascii: "@") {
                 found = email(b, at: i, lowest: lastEnd)
             } else if boundary {
-                found = match(b, i, c, awsContext: awsContext)
+                found = match(b, i, c, awsContext: awsContext, jwt: i >= jwtSkip)
+                if c == UInt8(ascii: "e") && i >= jwtSkip && found?.kind != .jwt && has(b, i, "eyJ") {
+                    jwtSkip = i + run(b, i, cap: 8192, isB64URL)
+                }
                 if found == nil, let keys, isAlpha(c), i == 0 || !isIdent(b[i - 1]) {
                     found = keyValue(b, i, keys)
                     if found == nil {
@@ -90,10 +96,12 @@ enum ValueScanner {
     }
 
     /// Value rules that start at a word boundary at `i`.
-    static func match(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ c: UInt8, awsContext: Bool = true) -> Hit? {
+    static func match(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ c: UInt8, awsContext: Bool = true, jwt allowJWT: Bool = true
+    ) -> Hit? {
         switch c {
         case UInt8(ascii: "e"):
-            if let e = jwt(b, i) { return Hit(start: i, end: e, kind: .jwt) }
+            if allowJWT, let e = jwt(b, i) { return Hit(start: i, end: e, kind: .jwt) }
         case UInt8(ascii: "B"), UInt8(ascii: "b"):
             if has(b, i, "bearer", caseInsensitive: true), let e = schemeToken(b, i + 6, min: 8) {
                 return Hit(start: i, end: e, kind: .bearer)
