@@ -40,12 +40,13 @@ public struct ExposedCredentialDetector: Detector {
     }
 
     public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let scratch = Scratch()
         for (index, record) in batch.records.enumerated() {
             guard record.query.isPresent || record.path.isPresent else { continue }
             var findings: [Finding] = []
             batch.withBytes(record.query) { q in
                 batch.withBytes(record.path) { p in
-                    redactor.credentialFindings(path: p, query: q, into: &findings)
+                    redactor.credentialFindings(path: p, query: q, s: scratch, into: &findings)
                 }
             }
             if findings.isEmpty { continue }
@@ -120,14 +121,15 @@ extension Redactor {
     /// segments with a credential-format value or an opaque token after a keyword segment. Parameter names that
     /// look odd or secret become `*`.
     func credentialFindings(
-        path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, into findings: inout [ExposedCredentialDetector.Finding]
+        path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, s: Scratch,
+        into findings: inout [ExposedCredentialDetector.Finding]
     ) {
-        let s = Scratch()
-        var sink: [UInt8] = []
+        s.field.removeAll(keepingCapacity: true)
         // Query: reuse the redactor and read its explain log.
         s.explain = []
-        if !query.isEmpty { _ = redactQuery(query, base: "query", s: s, into: &sink) }
-        if !path.isEmpty { _ = redactPath(path, base: "path", s: s, into: &sink) }
+        if s.audit.total > 0 { s.audit = RedactionAudit() }
+        if !query.isEmpty { _ = redactQuery(query, base: "query", s: s, into: &s.field) }
+        if !path.isEmpty { _ = redactPath(path, base: "path", s: s, into: &s.field) }
         guard let hits = s.explain, !hits.isEmpty else { return }
         for h in hits {
             guard let kind = SecretKind.allCases.first(where: { $0.name == h.kind }), kind.isCredential else { continue }

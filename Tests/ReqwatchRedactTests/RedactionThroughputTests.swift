@@ -51,5 +51,12 @@ import Testing
             + "\(Int(Double(records) / secs)) records/s, \(String(format: "%.1f", Double(totalBytes * rounds) / secs / 1e6)) MB/s of field text; "
             + "\(audit.total) redactions")
         #expect(records == 40 * 256 * rounds)
+        // Adversarial 1 MiB values: time per shape (linear scanners should all take a few ms).
+        for unit in ["a", "4", "eyJ-", "a@", "1 ", "xoxb-", "aws ", "k=", "@a.", "\"password\":\"", "Bearer ", "%25"] {
+            let text = String(repeating: unit, count: (1 << 20) / unit.utf8.count)
+            var a = RedactionAudit()
+            let d = clock.measure { _ = redactor.redact(text: text, field: "t", audit: &a) }
+            print("adversarial 1 MiB of \(unit.debugDescription): \(d)")
+        }
     }
 }
