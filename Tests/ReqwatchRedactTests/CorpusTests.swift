@@ -11,7 +11,8 @@ struct Corpus {
     var requests: [TestRequest] = []
     /// Per request: the secrets planted (in the forms that must not appear) and the lookalikes planted.
     var secrets: [[(kind: String, forms: [String])]] = []
-    var lookalikes: [[String]] = []
+    /// Per request: each lookalike with the exact text (field context included) that must appear in the output.
+    var lookalikes: [[(value: String, context: [String])]] = []
 
     static let alnum = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
     static let upperDigits = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -105,7 +106,7 @@ struct Corpus {
     mutating func generate() {
         var req = TestRequest(path: "/")
         var planted: [(kind: String, forms: [String])] = []
-        var looks: [String] = []
+        var looks: [(value: String, context: [String])] = []
         func forms(_ s: String) -> [String] {
             var f = [s, Self.pct(s), Data(s.utf8).base64EncodedString()]
             if s.contains(" ") || s.contains("-") { f.append(s.filter { $0.isNumber }) }  // card digits
@@ -125,7 +126,7 @@ struct Corpus {
         req.query = "ref=\(l1)&q=\(enc)&\(Self.sensitiveKeys[int(0...Self.sensitiveKeys.count - 1)])=\(pw)&id=\(l2)"
         planted.append((k1, forms(s1)))
         planted.append(("key", forms(pw)))
-        looks += [l1, l2]
+        looks += [(l1, ["ref=\(l1)&"]), (l2, ["&id=\(l2)\""])]
         // Path: a secret after a keyword, or a value-rule secret, and a lookalike segment.
         let l3 = lookalike()
         if int(0...1) == 0 {
@@ -138,7 +139,7 @@ struct Corpus {
             req.path = "/share/\(Self.pct(s))/items/\(l3)"
             planted.append((k, forms(s)))
         }
-        looks.append(l3)
+        looks.append((l3, ["/items/\(l3)\""]))
         // Headers.
         let tok = pick(Self.alnum, 30)
         let user = pick(Self.alnum, 6) + ":" + pick(Self.alnum, 10)
@@ -158,7 +159,7 @@ struct Corpus {
         req.headers.append(("X-Note", "see \(s4) order \(l4), aws secret \(awsSecret)"))
         planted.append((k4, forms(s4)))
         planted.append(("aws-secret-key", forms(awsSecret)))
-        looks.append(l4)
+        looks.append((l4, [" order \(l4), aws"]))
         // JSON body with nested sensitive keys and value-rule secrets, or a form body.
         let (k5, s5) = valueSecret()
         let secretPw = pick(Self.alnum, 12)
@@ -180,13 +181,13 @@ struct Corpus {
         req.method = .post
         planted.append(("password", forms(secretPw)))
         planted.append((k5, forms(s5)))
-        looks += [l5, l6]
+        looks += [(l5, ["\\\"order\\\":\\\"\(l5)\\\"", "&order=\(l5)&"]), (l6, ["\\\"sku\\\":\\\"\(l6)\\\"", "&sku=\(l6)\""])]
         // User agent.
         let (k6, s6) = valueSecret()
         let l7 = "\(int(1...9)).\(int(0...9)).\(int(0...99))"
         req.userAgent = "MyApp/\(l7) (build \(s6))"
         planted.append((k6, forms(s6)))
-        looks.append(l7)
+        looks.append((l7, ["MyApp/\(l7) (build"]))
         requests.append(req)
         secrets.append(planted)
         lookalikes.append(looks)
@@ -210,9 +211,9 @@ struct Corpus {
                 kinds.insert(kind)
                 for f in forms where line.contains(f) { survivors.append("\(kind): \(f)") }
             }
-            for l in corpus.lookalikes[i] {
+            for (value, contexts) in corpus.lookalikes[i] {
                 lookCount += 1
-                if !line.contains(l) { damaged.append(l) }
+                if !contexts.contains(where: { line.contains($0) }) { damaged.append(value) }
             }
         }
         print("corpus: \(plantedCount) planted secrets of \(kinds.count) kinds, \(survivors.count) survived; "
