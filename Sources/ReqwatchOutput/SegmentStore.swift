@@ -143,7 +143,11 @@ public final class SegmentStore {
     private func writeAll(count: Int) throws(ReqwatchError) {
         var off = 0
         while off < count {
-            let w = outBuffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, count - off) }
+            let w = outBuffer.withUnsafeBytes { buf -> Int in
+                guard let base = buf.baseAddress, count <= buf.count else { return 0 }
+                return write(fd, base + off, count - off)
+            }
+            if w == 0 { throw ReqwatchError(.output, "cannot write segment in \(directory)") }
             if w < 0 {
                 if errno == EINTR { continue }
                 throw ReqwatchError(.output, "cannot write segment in \(directory)", errno: errno)
