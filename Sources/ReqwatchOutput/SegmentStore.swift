@@ -61,7 +61,8 @@ public final class SegmentStore {
 
     /// Appends complete JSON lines (already redacted) whose first record has `eventTime`.
     /// Rotates first when the segment is full or `eventTime` is `maxSegmentSeconds` past its start.
-    /// - Throws: `.output` on a write, compression or sync failure.
+    /// - Throws: `.output` on a write, compression or sync failure; the open segment is then discarded (its
+    ///   records are lost, nothing torn is published) and the next append starts a new segment.
     public func append(_ jsonLines: borrowing [UInt8], eventTime: Timestamp) throws(ReqwatchError) {
         if jsonLines.isEmpty { return }
         if fd >= 0 {
@@ -73,7 +74,14 @@ public final class SegmentStore {
         }
         if fd < 0 { try openSegment(start: eventTime) }
         if segmentStart == .unknown { segmentStart = eventTime }
-        try jsonLines.withUnsafeBufferPointer { (b) throws(ReqwatchError) in try deflateChunk(b, flush: Z_NO_FLUSH) }
+        do {
+            try jsonLines.withUnsafeBufferPointer { (b) throws(ReqwatchError) in try deflateChunk(b, flush: Z_NO_FLUSH) }
+        } catch {
+            // A segment that failed mid-write (disk full, I/O error) is dropped whole, never published torn;
+            // the next append starts a new one.
+            abandonSegment()
+            throw error
+        }
         segmentBytes += jsonLines.count
     }
 
@@ -135,7 +143,11 @@ public final class SegmentStore {
     private func writeAll(count: Int) throws(ReqwatchError) {
         var off = 0
         while off < count {
-            let w = outBuffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, count - off) }
+            let w = outBuffer.withUnsafeBytes { buf -> Int in
+                guard let base = buf.baseAddress, count <= buf.count else { return 0 }
+                return write(fd, base + off, count - off)
+            }
+            if w == 0 { throw ReqwatchError(.output, "cannot write segment in \(directory)") }
             if w < 0 {
                 if errno == EINTR { continue }
                 throw ReqwatchError(.output, "cannot write segment in \(directory)", errno: errno)
@@ -145,7 +157,12 @@ public final class SegmentStore {
     }
 
     private func finishSegment() throws(ReqwatchError) {
-        try deflateChunk(UnsafeBufferPointer(start: nil, count: 0), flush: Z_FINISH)
+        do {
+            try deflateChunk(UnsafeBufferPointer(start: nil, count: 0), flush: Z_FINISH)
+        } catch {
+            abandonSegment()
+            throw error
+        }
         if let s = stream {
             deflateEnd(s)
             s.deallocate()
@@ -170,7 +187,7 @@ public final class SegmentStore {
             }
             if errno != EEXIST {
                 let e = errno
-                unlink(tmpPath)
+                abandonSegment()
                 throw ReqwatchError(.output, "cannot publish segment \(finalPath)", errno: e)
             }
             seq += 1
@@ -191,6 +208,8 @@ public final class SegmentStore {
         fd = -1
         if !tmpPath.isEmpty { unlink(tmpPath) }
         tmpPath = ""
+        segmentBytes = 0
+        segmentStart = .unknown
     }
 
     private func syncDirectory() throws(ReqwatchError) {

@@ -40,12 +40,13 @@ public struct ExposedCredentialDetector: Detector {
     }
 
     public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let scratch = Scratch()
         for (index, record) in batch.records.enumerated() {
             guard record.query.isPresent || record.path.isPresent else { continue }
             var findings: [Finding] = []
             batch.withBytes(record.query) { q in
                 batch.withBytes(record.path) { p in
-                    redactor.credentialFindings(path: p, query: q, into: &findings)
+                    redactor.credentialFindings(path: p, query: q, s: scratch, into: &findings)
                 }
             }
             if findings.isEmpty { continue }
@@ -120,20 +121,26 @@ extension Redactor {
     /// segments with a credential-format value or an opaque token after a keyword segment. Parameter names that
     /// look odd or secret become `*`.
     func credentialFindings(
-        path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, into findings: inout [ExposedCredentialDetector.Finding]
+        path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>, s: Scratch,
+        into findings: inout [ExposedCredentialDetector.Finding]
     ) {
-        let s = Scratch()
-        var sink: [UInt8] = []
+        s.field.removeAll(keepingCapacity: true)
         // Query: reuse the redactor and read its explain log.
         s.explain = []
-        if !query.isEmpty { _ = redactQuery(query, base: "query", s: s, into: &sink) }
-        if !path.isEmpty { _ = redactPath(path, base: "path", s: s, into: &sink) }
+        if s.audit.total > 0 { s.audit = RedactionAudit() }
+        if !query.isEmpty { _ = redactQuery(query, base: "query", s: s, into: &s.field) }
+        if !path.isEmpty { _ = redactPath(path, base: "path", s: s, into: &s.field) }
         guard let hits = s.explain, !hits.isEmpty else { return }
         for h in hits {
             guard let kind = SecretKind.allCases.first(where: { $0.name == h.kind }), kind.isCredential else { continue }
             let isQuery = h.field.hasPrefix("query")
             let param = isQuery ? (h.field.hasPrefix("query.") ? String(h.field.dropFirst(6)) : "") : ""
             if findings.contains(where: { $0.parameter == param && $0.kind == kind }) { continue }
+            // Parameters that carry a one-time value in the URL by design (OAuth `code`/`state`, pre-signed URL
+            // signatures) are redacted from storage but are not an exposure.
+            if h.rule != "value:" + kind.name && Self.byDesignParameters.contains(param.lowercased().filter { $0 != "-" && $0 != "_" }) {
+                continue
+            }
             findings.append(.init(parameter: param, location: isQuery ? "query" : "path", kind: kind, fingerprint: nil))
         }
         if hmacKey != nil, !findings.isEmpty {
@@ -144,6 +151,10 @@ extension Redactor {
             }
         }
     }
+
+    static let byDesignParameters: Set<String> = [
+        "code", "state", "sig", "signature", "xamzsignature", "xamzcredential", "xgoogsignature", "xgoogcredential",
+    ]
 
     private func queryValueFingerprint(_ q: UnsafeBufferPointer<UInt8>, name: [UInt8]) -> String? {
         var i = 0

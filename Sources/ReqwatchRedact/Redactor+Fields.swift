@@ -103,9 +103,8 @@ extension Redactor {
             var e = i
             while e < n && p[e] != Self.slash { e += 1 }
             let raw = UnsafeBufferPointer(rebasing: p[i..<e])
-            Self.decodeFully(raw, into: &s.dec, tmp: &s.dec2)
-            let keyword = s.dec.withUnsafeBufferPointer { seg -> Bool in
-                if scanEmit(seg, kv: false, encode: true, s: s, base: base, key: nil, into: &out) {
+            func process(_ seg: UnsafeBufferPointer<UInt8>) -> Bool {
+                if scanEmit(seg, kv: true, encode: true, s: s, base: base, key: nil, into: &out) {
                     changed = true
                 } else if afterKeyword && Self.isOpaque(seg) {
                     writeReplacement(seg, kind: .pathToken, into: &out)
@@ -115,6 +114,13 @@ extension Redactor {
                     out.append(contentsOf: raw)
                 }
                 return Self.isPathKeyword(seg)
+            }
+            let keyword: Bool
+            if raw.contains(UInt8(ascii: "%")) {
+                Self.decodeFully(raw, into: &s.dec, tmp: &s.dec2)
+                keyword = s.dec.withUnsafeBufferPointer { process($0) }
+            } else {
+                keyword = process(raw)
             }
             afterKeyword = keyword
             i = e

@@ -15,6 +15,14 @@ extension Redactor {
         audit.merge(s.audit)
     }
 
+    /// Writes every record of `batch` as redacted JSON lines, appending to `out`. Same output as calling
+    /// `writeRecord` per record, but the working buffers are reused across the batch (amortised allocation).
+    public func writeRecords(in batch: borrowing RecordBatch, into out: inout [UInt8], audit: inout RedactionAudit) {
+        let s = Scratch()
+        for r in batch.records { write(r, in: batch, s: s, into: &out) }
+        audit.merge(s.audit)
+    }
+
     /// For --explain-redaction: which rule hit which field, values masked. One entry per hit.
     public func explain(_ record: RequestRecord, in batch: borrowing RecordBatch) -> [RedactionHit] {
         let s = Scratch()
@@ -44,7 +52,7 @@ extension Redactor {
         if r.time != .unknown {
             comma()
             key("@timestamp", &out)
-            JSONWriter.writeString(r.time.iso8601, into: &out)
+            Self.writeISO8601(r.time, into: &out)
         }
         if r.peerIP != .unspecified {
             comma()
@@ -154,12 +162,12 @@ extension Redactor {
                 out.append(contentsOf: "\"response\":{".utf8)
                 if r.status != 0 {
                     out.append(contentsOf: "\"status_code\":".utf8)
-                    out.append(contentsOf: String(r.status).utf8)
+                    Self.writeInt(Int64(r.status), into: &out)
                 }
                 if r.responseBytes >= 0 {
                     if r.status != 0 { out.append(UInt8(ascii: ",")) }
                     out.append(contentsOf: "\"body\":{\"bytes\":".utf8)
-                    out.append(contentsOf: String(r.responseBytes).utf8)
+                    Self.writeInt(r.responseBytes, into: &out)
                     out.append(UInt8(ascii: "}"))
                 }
                 out.append(UInt8(ascii: "}"))
@@ -216,10 +224,73 @@ extension Redactor {
         if r.durationMicros >= 0 {
             comma()
             out.append(contentsOf: "\"event\":{\"duration\":".utf8)
-            out.append(contentsOf: String(r.durationMicros &* 1000).utf8)
+            Self.writeInt(r.durationMicros &* 1000, into: &out)
             out.append(UInt8(ascii: "}"))
         }
         out.append(contentsOf: "}\n".utf8)
+    }
+}
+
+extension Redactor {
+    /// Appends a decimal integer without creating a String.
+    static func writeInt(_ v: Int64, into out: inout [UInt8]) {
+        if v < 0 {
+            out.append(UInt8(ascii: "-"))
+            if v == Int64.min {
+                out.append(contentsOf: "9223372036854775808".utf8)
+                return
+            }
+            writeInt(-v, into: &out)
+            return
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(x % 10) + 48
+                x /= 10
+                n += 1
+            } while x > 0 && n < 20
+            while n > 0 {
+                n -= 1
+                out.append(d[n])
+            }
+        }
+    }
+
+    private static func pad(_ v: Int, _ width: Int, into out: inout [UInt8]) {
+        var div = 1
+        for _ in 1..<width { div *= 10 }
+        var x = max(0, v)
+        if x >= div * 10 { writeInt(Int64(x), into: &out); return }
+        while div > 0 {
+            out.append(UInt8(x / div) + 48)
+            x %= div
+            div /= 10
+        }
+    }
+
+    /// `"2024-05-17T10:05:03.000Z"` (with quotes), same text as `Timestamp.iso8601`, without a String.
+    static func writeISO8601(_ t: Timestamp, into out: inout [UInt8]) {
+        let c = t.civil
+        out.append(UInt8(ascii: "\""))
+        pad(c.year, 4, into: &out)
+        out.append(UInt8(ascii: "-"))
+        pad(c.month, 2, into: &out)
+        out.append(UInt8(ascii: "-"))
+        pad(c.day, 2, into: &out)
+        out.append(UInt8(ascii: "T"))
+        pad(c.hour, 2, into: &out)
+        out.append(UInt8(ascii: ":"))
+        pad(c.minute, 2, into: &out)
+        out.append(UInt8(ascii: ":"))
+        pad(c.second, 2, into: &out)
+        out.append(UInt8(ascii: "."))
+        pad(c.microsecond / 1000, 3, into: &out)
+        out.append(contentsOf: "Z\"".utf8)
     }
 }
 

@@ -117,7 +117,7 @@ public struct Redactor: Sendable {
     /// A field's audit name: `base` or `base.key` (keys that are long, odd or secret-looking become `*`).
     static func fieldName(_ base: String, _ key: UnsafeBufferPointer<UInt8>?) -> String {
         guard let key else { return base }
-        var ok = key.count > 0 && key.count <= 64
+        var ok = key.count > 0 && key.count <= 128
         if ok {
             for c in key where !(ValueScanner.isIdent(c) || c == UInt8(ascii: "[") || c == UInt8(ascii: "]")) {
                 ok = false
@@ -174,12 +174,12 @@ public struct Redactor: Sendable {
         _ src: UnsafeBufferPointer<UInt8>, kv: Bool, encode: Bool, s: Scratch, base: String,
         key: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]
     ) -> Bool {
-        let first = s.hits.count
-        ValueScanner.scan(src, keys: kv ? keys : nil, into: &s.hits)
-        if s.hits.count == first { return false }
+        // A local array: it allocates only when something matched, and avoids dynamic exclusivity checks.
+        var hits: [Hit] = []
+        ValueScanner.scan(src, keys: kv ? keys : nil, into: &hits)
+        if hits.isEmpty { return false }
         var p = 0
-        for idx in first..<s.hits.count {
-            let h = s.hits[idx]
+        for h in hits {
             guard h.start >= p, h.end <= src.count, h.start < h.end else { continue }
             Self.appendGap(src, p, h.start, encode: encode, into: &out)
             let v = UnsafeBufferPointer(rebasing: src[h.start..<h.end])
@@ -188,16 +188,14 @@ public struct Redactor: Sendable {
             p = h.end
         }
         Self.appendGap(src, p, src.count, encode: encode, into: &out)
-        s.hits.removeSubrange(first...)
         return true
     }
 
     /// The kind of the first value-rule hit in `v`, if any.
     func firstValueKind(_ v: UnsafeBufferPointer<UInt8>, s: Scratch) -> SecretKind? {
-        let first = s.hits.count
-        ValueScanner.scan(v, keys: nil, into: &s.hits)
-        defer { s.hits.removeSubrange(first...) }
-        return s.hits.count > first ? s.hits[first].kind : nil
+        var hits: [Hit] = []
+        ValueScanner.scan(v, keys: nil, into: &hits)
+        return hits.first?.kind
     }
 
     static func appendGap(_ src: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, encode: Bool, into out: inout [UInt8]) {
@@ -251,6 +249,11 @@ public struct Redactor: Sendable {
 
     /// Decodes up to three rounds of percent-encoding of `src` into `out` (using `tmp`).
     static func decodeFully(_ src: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], tmp: inout [UInt8]) {
+        if !src.contains(UInt8(ascii: "%")) {
+            out.removeAll(keepingCapacity: true)
+            out.append(contentsOf: src)
+            return
+        }
         var changed = percentDecode(src, into: &out)
         var round = 1
         while changed && round < 3 && out.contains(UInt8(ascii: "%")) {
@@ -263,7 +266,6 @@ public struct Redactor: Sendable {
 
 /// Per-call working buffers. A class so its buffers can be borrowed and mutated independently.
 final class Scratch {
-    var hits: [Hit] = []
     var dec: [UInt8] = []
     var dec2: [UInt8] = []
     var key: [UInt8] = []

@@ -58,6 +58,10 @@ enum ValueScanner {
         let n = b.count
         var i = 0
         var lastEnd = 0
+        let awsContext = hasAWSKeyword(b)
+        // A failed JWT candidate fails for every later start inside the same base64url run: skip them, so
+        // `eyJ-eyJ-eyJ-…` stays linear.
+        var jwtSkip = 0
         while i < n {
             let c = b[i]
             let boundary = i == 0 || !isAlnum(b[i - 1])
@@ -65,7 +69,10 @@ enum ValueScanner {
             if c == UInt8(ascii: "@") {
                 found = email(b, at: i, lowest: lastEnd)
             } else if boundary {
-                found = match(b, i, c)
+                found = match(b, i, c, awsContext: awsContext, jwt: i >= jwtSkip)
+                if c == UInt8(ascii: "e") && i >= jwtSkip && found?.kind != .jwt && has(b, i, "eyJ") {
+                    jwtSkip = i + run(b, i, cap: 8192, isB64URL)
+                }
                 if found == nil, let keys, isAlpha(c), i == 0 || !isIdent(b[i - 1]) {
                     found = keyValue(b, i, keys)
                     if found == nil {
@@ -89,10 +96,12 @@ enum ValueScanner {
     }
 
     /// Value rules that start at a word boundary at `i`.
-    static func match(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ c: UInt8) -> Hit? {
+    static func match(
+        _ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ c: UInt8, awsContext: Bool = true, jwt allowJWT: Bool = true
+    ) -> Hit? {
         switch c {
         case UInt8(ascii: "e"):
-            if let e = jwt(b, i) { return Hit(start: i, end: e, kind: .jwt) }
+            if allowJWT, let e = jwt(b, i) { return Hit(start: i, end: e, kind: .jwt) }
         case UInt8(ascii: "B"), UInt8(ascii: "b"):
             if has(b, i, "bearer", caseInsensitive: true), let e = schemeToken(b, i + 6, min: 8) {
                 return Hit(start: i, end: e, kind: .bearer)
@@ -153,10 +162,24 @@ enum ValueScanner {
             if let e = card(b, i) { return Hit(start: i, end: e, kind: .card) }
             if let e = ssn(b, i) { return Hit(start: i, end: e, kind: .ssn) }
         }
-        if isAlnum(c) || c == UInt8(ascii: "/") || c == UInt8(ascii: "+") {
+        if awsContext && (isAlnum(c) || c == UInt8(ascii: "/") || c == UInt8(ascii: "+")) {
             if let e = awsSecret(b, i) { return Hit(start: i, end: e, kind: .awsSecretKey) }
         }
         return nil
+    }
+
+    /// Whether `b` mentions `aws` or `secret` anywhere (case-insensitive): the AWS secret-key rule needs one
+    /// of them nearby, so without either it is skipped for the whole buffer.
+    static func hasAWSKeyword(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = b.count
+        while i + 3 <= n {
+            let c = b[i] | 0x20
+            if c == UInt8(ascii: "a") && has(b, i, "aws", caseInsensitive: true) { return true }
+            if c == UInt8(ascii: "s") && has(b, i, "secret", caseInsensitive: true) { return true }
+            i += 1
+        }
+        return false
     }
 
     static func jwt(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {

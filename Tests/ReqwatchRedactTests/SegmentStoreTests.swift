@@ -71,7 +71,7 @@ import Testing
         #expect(files(dir).count == 1)
         #expect(files(dir).allSatisfy { $0.hasPrefix(".segment-") && $0.hasSuffix(".tmp") })
         // A torn file from an older crash, too.
-        FileManager.default.createFile(atPath: dir + "/.segment-1-1.tmp", contents: Data([0x1f, 0x8b, 0x08]))
+        _ = FileManager.default.createFile(atPath: dir + "/.segment-1-1.tmp", contents: Data([0x1f, 0x8b, 0x08]))
         let reopened = try SegmentStore(directory: dir)
         #expect(files(dir).isEmpty)
         try reopened.append(line(2), eventTime: .zero)

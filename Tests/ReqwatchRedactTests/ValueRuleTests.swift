@@ -81,6 +81,12 @@ import Testing
         #expect(redactText(jwtish) == "[REDACTED:jwt]")
         let long = String(repeating: "x", count: 1 << 20) + " " + Samples.github
         #expect(redactText(long).hasSuffix("[REDACTED:github-token]"))
+        // Adversarial shapes that would be quadratic with naive rescans (run under the release harness for timing).
+        for unit in ["eyJ-", "a@", "1 ", "xoxb-", "aws ", "k=", "@a.", "\"password\":\"", "Bearer "] {
+            let s = String(repeating: unit, count: (1 << 20) / unit.utf8.count)
+            _ = redactText("eyJhbGciOiJIUzI1NiJ9." + s)
+            _ = redactText(s)
+        }
         let pemOpen = "-----BEGIN PRIVATE KEY-----\n" + String(repeating: "Q", count: 1 << 20)
         #expect(redactText(pemOpen) == "[REDACTED:private-key]")
     }
