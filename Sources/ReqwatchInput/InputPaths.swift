@@ -51,8 +51,14 @@ public enum InputPaths {
             }
             if (st.st_mode & 0o170000) == 0o040000 {
                 switch listDirectory(argument) {
-                case .success(let names):
-                    for path in names { add(path) }
+                case .success(let listing):
+                    for path in listing.paths { add(path) }
+                    if listing.undecodable > 0 {
+                        problems.append(
+                            ReqwatchError(
+                                .io, "\(listing.undecodable) file name(s) in directory are not valid UTF-8; skipped",
+                                location: InputLocation(path: argument)))
+                    }
                 case .failure(let error):
                     problems.append(error)
                 }
@@ -67,8 +73,10 @@ public enum InputPaths {
         return (inputs, problems)
     }
 
-    /// Regular (or symlinked-to-regular), non-hidden files of `directory`, as joined paths sorted by name.
-    private static func listDirectory(_ directory: String) -> Result<[String], ReqwatchError> {
+    /// Regular (or symlinked-to-regular), non-hidden files of `directory`, as joined paths sorted by name, and how
+    /// many entries were skipped because their names are not valid UTF-8 (a `String` could not name them exactly).
+    private static func listDirectory(_ directory: String) -> Result<(paths: [String], undecodable: Int), ReqwatchError>
+    {
         guard let dir = opendir(directory) else {
             let e = errno
             return .failure(
@@ -77,19 +85,25 @@ public enum InputPaths {
         defer { closedir(dir) }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         var paths: [String] = []
+        var undecodable = 0
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
+            let decoded = withUnsafeBytes(of: entry.pointee.d_name) { raw -> (name: String?, hidden: Bool) in
                 let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
+                return (String(validating: bytes, as: UTF8.self), bytes.first == UInt8(ascii: "."))
             }
-            if name.isEmpty || name.hasPrefix(".") { continue }
+            if decoded.hidden { continue }
+            guard let name = decoded.name else {
+                undecodable += 1
+                continue
+            }
+            if name.isEmpty { continue }
             let path = prefix + name
             var st = stat()
             guard stat(path, &st) == 0, (st.st_mode & 0o170000) == 0o100000 else { continue }
             paths.append(path)
         }
         paths.sort { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        return .success(paths)
+        return .success((paths, undecodable))
     }
 }
 

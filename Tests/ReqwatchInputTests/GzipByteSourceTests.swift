@@ -137,4 +137,48 @@ import Testing
         #expect(framer.bufferCapacity == capacity)
         #expect(capacity == 65_536 + 1 + 65_536)
     }
+
+    @Test func seededDamageNeverCrashesAndNeverLies() throws {
+        let plain = sampleBytes(lines: 300, seed: 31)
+        let gz = gzipMember(plain) + gzipMember(Array("second member\n".utf8))
+        let whole = plain + Array("second member\n".utf8)
+        var rng = SplitMix64(seed: 2026)
+        var outcomes: [String: Int] = [:]
+        for round in 0..<300 {
+            var damaged = gz
+            if round % 3 == 0 {
+                damaged = Array(damaged.prefix(Int(rng.next() % UInt64(gz.count))))
+            } else {
+                for _ in 0...(rng.next() % 4) {
+                    let i = Int(rng.next() % UInt64(damaged.count))
+                    damaged[i] ^= UInt8(truncatingIfNeeded: rng.next() | 1)
+                }
+            }
+            var source = try GzipByteSource(inner: ChunkedByteSource(damaged, chunks: [], seed: UInt64(round)))
+            var got: [UInt8] = []
+            let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: 1000, alignment: 1)
+            defer { buf.deallocate() }
+            let e = caught { () throws(ReqwatchError) in
+                while true {
+                    let n = try source.read(into: buf)
+                    if n == 0 { break }
+                    got += buf[0..<n]
+                }
+            }
+            if let e {
+                #expect(e.code == .gzipCorrupt || e.code == .gzipTruncated)
+                #expect(e.location?.offsetIsCompressed == true)
+                outcomes[e.code.description, default: 0] += 1
+            } else {
+                // Damage only in ignored header fields (mtime, OS): the data must still be exact.
+                #expect(got == whole)
+                outcomes["ok", default: 0] += 1
+            }
+            // Whatever happened, what came out is a prefix of the real data or differs only near the damage;
+            // zlib may emit a little garbage before it detects corruption, but never more bytes than exist.
+            #expect(got.count <= whole.count + 65_536)
+        }
+        #expect(outcomes["gzip-truncated", default: 0] > 0)
+        #expect(outcomes["gzip-corrupt", default: 0] > 0)
+    }
 }

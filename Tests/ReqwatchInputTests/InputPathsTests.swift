@@ -69,4 +69,21 @@ import Testing
         #expect(problems.isEmpty)
         #expect(InputPaths.expand([dir]).inputs.isEmpty)
     }
+
+    @Test func undecodableFileNameIsAProblemNotACrash() throws {
+        let dir = try makeTempDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try write([0x0A], to: dir + "/good.log")
+        let raw: [UInt8] = Array((dir + "/bad-").utf8) + [0xFF, 0xFE] + Array(".log".utf8) + [0]
+        let fd = raw.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_CREAT | O_WRONLY, 0o600) }
+        }
+        #expect(fd >= 0)
+        close(fd)
+        let (inputs, problems) = InputPaths.expand([dir])
+        #expect(inputs == [dir + "/good.log"])
+        #expect(problems.count == 1)
+        #expect(problems.first?.code == .io)
+        #expect(problems.first?.location?.path == dir)
+    }
 }
