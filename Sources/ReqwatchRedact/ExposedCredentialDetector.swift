@@ -43,6 +43,11 @@ public struct ExposedCredentialDetector: Detector {
         let scratch = Scratch()
         for (index, record) in batch.records.enumerated() {
             guard record.query.isPresent || record.path.isPresent else { continue }
+            // Fast path: most requests have no query and only short path segments; every credential format
+            // recognised in a path is at least 16 bytes long, so those records need no scanning.
+            if !record.query.isPresent || record.query.count == 0 {
+                if !batch.withBytes(record.path, { Self.hasLongSegment($0) }) { continue }
+            }
             var findings: [Finding] = []
             batch.withBytes(record.query) { q in
                 batch.withBytes(record.path) { p in
@@ -65,6 +70,18 @@ public struct ExposedCredentialDetector: Detector {
                 alerts.append(makeAlert(record, in: batch, route: routeName, finding: f))
             }
         }
+    }
+
+    /// True when some `/`-separated segment of `path` is 16 bytes or longer.
+    @inline(__always) static func hasLongSegment(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        var run = 0
+        for b in path {
+            if b == UInt8(ascii: "/") { run = 0 } else {
+                run += 1
+                if run >= 16 { return true }
+            }
+        }
+        return false
     }
 
     private mutating func evict(now: Int64) {
