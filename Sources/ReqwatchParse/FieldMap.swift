@@ -17,6 +17,7 @@ public struct FieldMap: Sendable, Equatable {
         /// The client address as the server itself resolved it (Caddy `client_ip`, ECS `client.ip`);
         /// when present and valid it is the client, otherwise the trusted-proxy rule applies to `ip`.
         case clientIP = "client_ip"
+        /// The request method (`GET`); case-sensitive, as in HTTP.
         case method
         /// The path, possibly with `?query` (split at the first `?`).
         case path
@@ -24,15 +25,23 @@ public struct FieldMap: Sendable, Equatable {
         case query
         /// A full request line `GET /x HTTP/1.1`, used for the fields the map does not name otherwise.
         case request
+        /// HTTP status code, a number or a string of digits.
         case status
+        /// Response body bytes, a number or a string of digits; `-` is unknown.
         case bytes
+        /// The user agent; an array of strings (Caddy headers) is joined with `, `.
         case userAgent = "user_agent"
+        /// The authenticated user; `""` and `-` are absent.
         case user
+        /// The referer; `""` and `-` are absent.
         case referer
         /// Request duration, in `durationUnit`.
         case duration
+        /// The `Host` header or virtual host.
         case host
+        /// The `X-Forwarded-For` value (string or array); used only behind trusted proxies.
         case forwardedFor = "forwarded_for"
+        /// `HTTP/1.1`, or a bare version `1.1` (stored as `HTTP/1.1`).
         case protocolVersion = "protocol"
         /// An object of header name → string or array of strings.
         case headers
@@ -42,6 +51,7 @@ public struct FieldMap: Sendable, Equatable {
 
     /// Unit of the `duration` field.
     public enum DurationUnit: String, Sendable, CaseIterable {
+        /// Seconds, milliseconds, microseconds, nanoseconds.
         case s, ms, us, ns
 
         /// Power of ten that turns a value in this unit into microseconds.

@@ -9,7 +9,8 @@ public enum FormatSniffer {
     ///
     /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key names)
     /// parses the sample and the one giving the most records wins, then the one filling the most fields
-    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
+    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read
+    /// at least half of the lines: `.combined` when
     /// some record has a referer or user agent field, else `.common`. Returns nil if undecidable.
     /// `restrictTo` limits the choice (`.json`: only JSON presets; `.combined`/`.common`: returns that format).
     public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {

@@ -12,6 +12,7 @@ import ReqwatchCore
 /// - `time`: required (`.missingField`); RFC 3339, CLF or epoch number/string (`.badTimestamp` otherwise).
 /// - `status`: integer 0–999, number or string (`.badStatus`); `bytes`: integer, `-` → -1 (`.badBytes`).
 /// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid).
+/// - `protocol`: a bare version (`1.1`, ECS `http.version`) is stored as `HTTP/1.1`, as NCSA logs have it.
 /// - a line with none of method, path, request or status is `.missingField` (Caddy debug lines).
 /// Blank lines are `.skip`; a line that is valid JSON but not an object, or starts with anything but `{`,
 /// is `.notJSONObject`; invalid JSON (including control bytes inside strings, trailing data) is `.badJSON`.
@@ -51,6 +52,7 @@ public struct JSONLinesParser: LogParser {
     private let byKey: [[Int]]
     private let durationScale: Int
     private let trusted: [CIDR]
+    /// The map this parser reads lines with.
     public let fieldMap: FieldMap
 
     private var captures: [Capture]
@@ -397,7 +399,9 @@ public struct JSONLinesParser: LogParser {
             let r = record.forwardedFor
             let peer = record.peerIP
             let trusted = self.trusted
-            record.clientIP = batch.withBytes(r) { Bytes.clientAddress(peer: peer, forwardedFor: $0, 0, $0.count, trusted: trusted) }
+            record.clientIP = batch.withBytes(r) {
+                Bytes.clientAddress(peer: peer, forwardedFor: $0, 0, $0.count, trusted: trusted)
+            }
         }
 
         // Request line, then explicit method/path/query/protocol override it.
@@ -421,7 +425,8 @@ public struct JSONLinesParser: LogParser {
                 record.query = .absent
                 let method = record.method
                 batch.arena.withUnsafeBufferPointer { a in
-                    RequestLine.target(a, Int(r.start), r.end, method: method == .connect ? .get : method, into: &record)
+                    let m: HTTPMethod = method == .connect ? .get : method
+                    RequestLine.target(a, Int(r.start), r.end, method: m, into: &record)
                 }
             }
         }
@@ -436,7 +441,15 @@ public struct JSONLinesParser: LogParser {
             }
         }
         if let pc = best(.protocolVersion) {
-            record.protocolVersion = Self.text(b, pc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
+            if pc.kind == Kind.string, pc.end - pc.start > 2, b[Int(pc.start) + 1] &- 48 <= 9 {
+                // ECS `http.version` is `1.1`: store `HTTP/1.1` as the other formats do.
+                let start = batch.arena.count
+                batch.arena.append(contentsOf: [0x48, 0x54, 0x54, 0x50, 0x2F])  // "HTTP/"
+                let v = Self.appendUnescaped(b, Int(pc.start) + 1, Int(pc.end) - 1, into: &batch.arena)
+                record.protocolVersion = ByteRange(start: start, count: 5 + Int(v.count))
+            } else {
+                record.protocolVersion = Self.text(b, pc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
+            }
         }
         if let hc = best(.host) {
             let r = Self.text(b, hc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
@@ -653,7 +666,8 @@ public struct JSONLinesParser: LogParser {
                 i += 4
                 var scalar = UInt32(u)
                 if u >= 0xD800 && u <= 0xDBFF {
-                    if i + 6 <= e, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"), let lo = hex4(b, i + 2, e),
+                    if i + 6 <= e, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                        let lo = hex4(b, i + 2, e),
                         lo >= 0xDC00 && lo <= 0xDFFF
                     {
                         scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)

@@ -55,7 +55,9 @@ package enum RequestLine {
             // scheme://authority — http or https, any case.
             var k = s
             while k < e, k - s < 6, b[k] | 0x20 >= UInt8(ascii: "a"), b[k] | 0x20 <= UInt8(ascii: "z") { k += 1 }
-            if k + 3 <= e, k > s, b[k] == UInt8(ascii: ":"), b[k + 1] == UInt8(ascii: "/"), b[k + 2] == UInt8(ascii: "/") {
+            if k + 3 <= e, k > s, b[k] == UInt8(ascii: ":"), b[k + 1] == UInt8(ascii: "/"),
+                b[k + 2] == UInt8(ascii: "/")
+            {
                 let hostStart = k + 3
                 var hostEnd = hostStart
                 while hostEnd < e, b[hostEnd] != UInt8(ascii: "/"), b[hostEnd] != UInt8(ascii: "?") { hostEnd += 1 }

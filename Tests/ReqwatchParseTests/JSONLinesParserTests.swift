@@ -84,7 +84,7 @@ import Testing
         #expect(p.peer == "1.2.3.4")
         #expect(p.client == "10.0.0.1")
         #expect(p.user == "alice")
-        #expect(p.proto == "1.1")
+        #expect(p.proto == "HTTP/1.1")
         #expect(p.method == .get)
         #expect(p.referer == "https://x/")
         #expect(p.headers == ["Authorization: [REDACTED:bearer]"])
