@@ -11,7 +11,7 @@ import ReqwatchCore
 /// a missing bytes field, a common line (no referer/user agent), and any trailing extras after the user
 /// agent (`$request_time`, upstream times, Traefik fields), which are ignored. `-` fields are absent; bytes
 /// `-` is -1. The request line follows `RequestLine` (garbage request lines are records with method `.none`).
-/// Blank lines and lines starting with `#` are `.skip`. Duration is not read from NCSA lines.
+/// Trailing spaces and a stray `\r` are ignored. Blank lines and lines starting with `#` are `.skip`. Duration is not read from NCSA lines.
 ///
 /// Malformed reasons: no `[` date → `.missingField`; client token not an address → `.badClientAddress`;
 /// date → `.badTimestamp`; no quoted request → `.badRequestLine`; status not 3 digits → `.badStatus`;
@@ -45,6 +45,8 @@ public struct CombinedLogParser: LogParser {
     ) -> ParseOutcome {
         let b = UnsafeBufferPointer(mb)
         guard base >= 0, end <= b.count, base <= end else { return .malformed(.other) }
+        var end = end
+        while end > base, b[end - 1] == UInt8(ascii: "\r") || b[end - 1] == UInt8(ascii: " ") { end -= 1 }
         var i = base
         while i < end, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") || b[i] == UInt8(ascii: "\r") { i += 1 }
         if i == end { return .skip }

@@ -99,6 +99,26 @@ import Testing
         #expect(p.userAgent == "UA string")
     }
 
+    @Test func trailingCarriageReturnAndSpaces() throws {
+        let (o, r) = parseOne("1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua x\" \r")
+        #expect(o == .record)
+        #expect(try #require(r).userAgent == "ua x")
+        let (o2, r2) = parseOne("1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\r")
+        #expect(o2 == .record)
+        #expect(try #require(r2).bytes == 1)
+    }
+
+    @Test func syslogPrefix() throws {
+        let (o, r) = parseOne(
+            #"Sep 15 16:13:46 host.internal nginx[2869]: 81.150.104.130 - - [15/Sep/2021:16:13:46 +0000] "POST /wp-login.php HTTP/1.1" 200 5364 "-" "ua""#
+        )
+        #expect(o == .record)
+        let p = try #require(r)
+        #expect(p.client == "81.150.104.130")
+        #expect(p.path == "/wp-login.php")
+        #expect(p.host == nil)
+    }
+
     @Test func missingIdentToken() throws {
         let (o, r) = parseOne(#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#)
         #expect(o == .record)
