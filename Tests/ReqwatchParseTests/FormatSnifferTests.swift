@@ -1,9 +1,10 @@
 import ReqwatchCore
 import ReqwatchParse
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct FormatSnifferTests {
-    @Test(arguments: [
+    @Test(.enabled(if: peersAvailable), arguments: [
         ("real/elastic-examples-apache_logs.log", SniffedFormat.combined),
         ("real/secrepo-2021_all.log", .combined),
         ("real/secrepo-access-2018-12-15.log", .combined),
@@ -18,6 +19,14 @@ import Testing
     func sampleFiles(path: String, expected: SniffedFormat) throws {
         let lines = try fileLines(peersTestdata(path))
         #expect(FormatSniffer.sniff(Array(lines.prefix(40))) == expected)
+    }
+
+    @Test(arguments: [
+        ("caddy-logs.log", SniffedFormat.json(.caddy)), ("traefik_json.log", .json(.traefik)),
+        ("nginx_http-logs.log", .combined), ("apache2-logs.log", .combined),
+    ])
+    func fixtureFiles(name: String, expected: SniffedFormat) throws {
+        #expect(FormatSniffer.sniff(try fileLines(fixture(name))) == expected)
     }
 
     @Test func commonLog() {

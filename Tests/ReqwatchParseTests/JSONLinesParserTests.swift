@@ -1,5 +1,6 @@
 import ReqwatchCore
 import ReqwatchParse
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct JSONLinesParserTests {
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func caddySampleFile() throws {
-        let lines = try fileLines(peersTestdata("crowdsec/parser-caddy-json/caddy-logs.log"))
+        let lines = try fileLines(fixture("caddy-logs.log"))
         var parser = makeParser(.json(.caddy), options: ParseOptions())
         var outcomes: [ParseOutcome] = []
         var users: [String] = []
@@ -212,7 +213,7 @@ import Testing
     }
 
     @Test func traefikSample() throws {
-        let lines = try fileLines(peersTestdata("crowdsec/parser-traefik/traefik_json.log"))
+        let lines = try fileLines(fixture("traefik_json.log"))
         var parser = makeParser(.json(.traefik), options: ParseOptions())
         var records: [Parsed] = []
         var outcomes: [ParseOutcome] = []
