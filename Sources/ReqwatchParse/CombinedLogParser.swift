@@ -38,9 +38,11 @@ public struct CombinedLogParser: LogParser {
         _ = batch.append(line)
         let end = base + n
         let trusted = options.trustedProxies
-        return batch.arena.withUnsafeMutableBufferPointer { mb in
+        let outcome = batch.arena.withUnsafeMutableBufferPointer { mb in
             CombinedLogParser.parseLine(mb, base, end, trusted: trusted, into: &record)
         }
+        if outcome != .record { batch.arena.removeSubrange(base...) }
+        return outcome
     }
 
     /// Parses the line at `mb[base..<end]` (already in the arena).

@@ -91,7 +91,14 @@ public struct JSONLinesParser: LogParser {
     public mutating func parse(_ line: Span<UInt8>, into record: inout RequestRecord, batch: inout RecordBatch)
         -> ParseOutcome
     {
-        line.withUnsafeBufferPointer { b in parseBytes(b, into: &record, batch: &batch) }
+        let arenaMark = batch.arena.count
+        let headerMark = batch.headers.count
+        let outcome = line.withUnsafeBufferPointer { b in parseBytes(b, into: &record, batch: &batch) }
+        if outcome != .record {
+            batch.arena.removeSubrange(arenaMark...)
+            batch.headers.removeSubrange(headerMark...)
+        }
+        return outcome
     }
 
     private static func isWS(_ c: UInt8) -> Bool {

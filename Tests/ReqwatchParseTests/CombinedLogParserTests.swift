@@ -208,5 +208,12 @@ import Testing
         #expect(batch.string(batch.records[1].path) == "/two")
         #expect(batch.string(batch.records[1].user) == "bob")
         #expect(batch.arena.count == lines.map(\.utf8.count).reduce(0, +))
+        // A malformed line leaves the arena as it was.
+        var record = RequestRecord()
+        let bad = Array("1.1.1.1 - - [garbage".utf8)
+        let before = batch.arena.count
+        let o = bad.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
+        #expect(o == .malformed(.missingField))
+        #expect(batch.arena.count == before)
     }
 }

@@ -234,4 +234,20 @@ import Testing
         #expect(first.duration == 357)
         #expect(first.time == utc(2021, 12, 8, 14, 2, 43, us: 587_782))
     }
+
+    @Test func optionsFieldMapOverridesSniffedMap() throws {
+        let custom = try FieldMap(["time": "when", "status": "code", "path": "p"])
+        let line = #"{"when":"2024-01-01T00:00:00Z","code":201,"p":"/x?y=1"}"#
+        #expect(parseOne(line, .json(.caddy)).0 == .malformed(.missingField))
+        let p = try #require(parseOne(line, .json(.caddy), options: ParseOptions(fieldMap: custom)).1)
+        #expect(p.status == 201)
+        #expect(p.path == "/x")
+        #expect(p.query == "y=1")
+        #expect(SniffedFormat(.json, fieldMap: custom) == .json(custom))
+        #expect(SniffedFormat(.json) == .json(.generic))
+        #expect(SniffedFormat(.auto) == nil)
+        #expect(SniffedFormat(.common) == .common)
+        #expect(custom.name == "custom")
+        #expect(SniffedFormat.json(.caddy).description == "json (caddy)")
+    }
 }
