@@ -12,6 +12,7 @@ import ReqwatchCore
 /// - `time`: required (`.missingField`); RFC 3339, CLF or epoch number/string (`.badTimestamp` otherwise).
 /// - `status`: integer 0–999, number or string (`.badStatus`); `bytes`: integer, `-` → -1 (`.badBytes`).
 /// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid).
+/// - `duration`: a number in the map's unit, or a string: a number in that unit or a Go duration (`1.5ms`).
 /// - `protocol`: a bare version (`1.1`, ECS `http.version`) is stored as `HTTP/1.1`, as NCSA logs have it.
 /// - a line with none of method, path, request or status is `.missingField` (Caddy debug lines).
 /// Blank lines are `.skip`; a line that is valid JSON but not an object, or starts with anything but `{`,
@@ -477,7 +478,9 @@ public struct JSONLinesParser: LogParser {
                 v = Bytes.scaledDecimal(b, Int(dc.start), Int(dc.end), scale: durationScale)
             } else if dc.kind == Kind.string {
                 let s = durationScale
-                v = Self.withUnescaped(b, dc, batch: &batch) { Bytes.scaledDecimal($0, 0, $0.count, scale: s) }
+                v = Self.withUnescaped(b, dc, batch: &batch) {
+                    Bytes.scaledDecimal($0, 0, $0.count, scale: s) ?? Bytes.goDuration($0, 0, $0.count)
+                }
             } else {
                 v = nil
             }

@@ -250,4 +250,15 @@ import Testing
         #expect(custom.name == "custom")
         #expect(SniffedFormat.json(.caddy).description == "json (caddy)")
     }
+
+    @Test(arguments: [
+        (#""1.5ms""#, Int64(1500)), (#""350ns""#, Int64(0)), (#""2.7µs""#, Int64(2)), (#""1m2.5s""#, Int64(62_500_000)),
+        (#""0.25""#, Int64(250_000)), ("0.000002701", Int64(2)), ("5e-07", Int64(0)), ("1.5", Int64(1_500_000)),
+        (#""1h""#, Int64(3_600_000_000)), (#""fast""#, Int64(-1)), (#""1x""#, Int64(-1)), ("-1", Int64(-1)),
+    ])
+    func durations(value: String, micros: Int64) throws {
+        let line = #"{"ts":1700000000,"request":{"method":"GET","uri":"/"},"status":200,"duration":\#(value)}"#
+        let p = try #require(parseOne(line, .json(.caddy)).1)
+        #expect(p.duration == micros)
+    }
 }
