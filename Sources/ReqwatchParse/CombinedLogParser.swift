@@ -112,6 +112,7 @@ public struct CombinedLogParser: LogParser {
         }
         guard let base0 = b.baseAddress,
             let ip = IPAddress(parsing: UnsafeBufferPointer(start: base0 + ipS, count: ipE - ipS))
+                ?? Bytes.looseAddress(b, ipS, ipE)  // `[2001:db8::1]`, `1.2.3.4:5678`
         else { return .malformed(.badClientAddress) }
         record.peerIP = ip
         record.clientIP = ip

@@ -86,6 +86,13 @@ import Testing
         #expect(p.time == utc(2024, 1, 31, 23, 0, 0))
     }
 
+    @Test func clientWithPortOrBrackets() throws {
+        let a = parseOne(#"1.2.3.4:5678 - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1"#)
+        #expect(a.1?.client == "1.2.3.4")
+        let b = parseOne(#"[2001:db8::1] - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1"#)
+        #expect(b.1?.client == "2001:db8::1")
+    }
+
     @Test func vhostPrefixAndTrailingExtras() throws {
         let (o, r) = parseOne(
             #"website.com:443 1.2.3.4 - - [25/Oct/2021:11:05:52 +0200] "GET /web/.well-known HTTP/1.1" 403 6963 "abc.com" "UA string" 0.123 0.120 "-""#
