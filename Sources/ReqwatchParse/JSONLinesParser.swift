@@ -47,6 +47,9 @@ public struct JSONLinesParser: LogParser {
     }
 
     private let entries: [Entry]
+    /// All path components' bytes back to back; `componentSpans[e * maxDepth + level]` = start << 32 | count.
+    private let componentBytes: [UInt8]
+    private let componentSpans: [UInt64]
     /// Per level L: entries whose path has exactly L components.
     private let lengthMask: [UInt64]
     /// Per field key (by `Key.allCases` index): entry indices in priority order.
@@ -77,6 +80,16 @@ public struct JSONLinesParser: LogParser {
         for (e, entry) in entries.enumerated() where entry.components.count < lengthMask.count {
             lengthMask[entry.components.count] |= 1 << UInt64(e)
         }
+        var bytes: [UInt8] = []
+        var spans = [UInt64](repeating: UInt64.max, count: max(entries.count, 1) * Self.maxDepth)
+        for (e, entry) in entries.enumerated() {
+            for (level, c) in entry.components.enumerated() where level < Self.maxDepth {
+                spans[e * Self.maxDepth + level] = UInt64(bytes.count) << 32 | UInt64(c.count)
+                bytes.append(contentsOf: c)
+            }
+        }
+        self.componentBytes = bytes
+        self.componentSpans = spans
         self.entries = entries
         self.lengthMask = lengthMask
         self.byKey = byKey
@@ -166,43 +179,105 @@ public struct JSONLinesParser: LogParser {
         return j
     }
 
+    /// Read-only tables `scanCore` needs, as buffers.
+    private struct Tables {
+        var bytes: UnsafeBufferPointer<UInt8>
+        var spans: UnsafeBufferPointer<UInt64>
+        var lengthMask: UnsafeBufferPointer<UInt64>
+        var rootMask: UInt64
+    }
+
+    /// Mutable per-line state of `scanCore`: a frame per nesting level and a capture per entry.
+    private struct State {
+        var masks: UnsafeMutableBufferPointer<UInt64>
+        var pending: UnsafeMutableBufferPointer<UInt64>
+        var kinds: UnsafeMutableBufferPointer<UInt8>
+        var captures: UnsafeMutableBufferPointer<Capture>
+    }
+
     /// Entries among `mask` whose component at `level` equals the key bytes `b[ks..<ke]`.
     @inline(__always)
-    private func match(_ mask: UInt64, level: Int, _ b: UnsafeBufferPointer<UInt8>, _ ks: Int, _ ke: Int) -> UInt64 {
+    private static func match(
+        _ t: Tables, _ mask: UInt64, level: Int, _ b: UnsafeBufferPointer<UInt8>, _ ks: Int, _ ke: Int
+    ) -> UInt64 {
+        guard level < maxDepth else { return 0 }
         var m = mask
         var out: UInt64 = 0
         let len = ke - ks
         while m != 0 {
             let e = m.trailingZeroBitCount
             m &= m &- 1
-            let comps = entries[e].components
-            guard level < comps.count else { continue }
-            let c = comps[level]
-            guard c.count == len else { continue }
-            var same = true
-            c.withUnsafeBufferPointer { cp in
-                for k in 0..<len where cp[k] != b[ks + k] {
-                    same = false
-                    break
-                }
-            }
-            if same { out |= 1 << UInt64(e) }
+            let idx = e * maxDepth + level
+            guard idx < t.spans.count else { continue }
+            let span = t.spans[idx]
+            guard span != UInt64.max, Int(span & 0xFFFF_FFFF) == len else { continue }
+            let start = Int(span >> 32)
+            guard start + len <= t.bytes.count else { continue }
+            var k = 0
+            while k < len, t.bytes[start + k] == b[ks + k] { k += 1 }
+            if k == len { out |= 1 << UInt64(e) }
         }
         return out
     }
 
     @inline(__always)
-    private mutating func capture(_ mask: UInt64, kind: UInt8, _ s: Int, _ e: Int) {
+    private static func capture(_ st: State, _ mask: UInt64, kind: UInt8, _ s: Int, _ e: Int) {
         var m = mask
         while m != 0 {
             let i = m.trailingZeroBitCount
             m &= m &- 1
-            captures[i] = Capture(kind: kind, start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e))
+            if i < st.captures.count {
+                st.captures[i] = Capture(
+                    kind: kind, start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e))
+            }
         }
     }
 
     /// Validates the object in `b` and records the mapped values; nil on success, else the reason.
     private mutating func scan(_ b: UnsafeBufferPointer<UInt8>) -> MalformedReason? {
+        var masks: [UInt64] = []
+        var pending: [UInt64] = []
+        var kinds: [UInt8] = []
+        var captures: [Capture] = []
+        swap(&masks, &self.masks)
+        swap(&pending, &self.pending)
+        swap(&kinds, &self.kinds)
+        swap(&captures, &self.captures)
+        defer {
+            swap(&masks, &self.masks)
+            swap(&pending, &self.pending)
+            swap(&kinds, &self.kinds)
+            swap(&captures, &self.captures)
+        }
+        let rootMask: UInt64 = entries.isEmpty ? 0 : (entries.count == 64 ? ~0 : (1 << UInt64(entries.count)) - 1)
+        return componentBytes.withUnsafeBufferPointer { cb in
+            componentSpans.withUnsafeBufferPointer { sp in
+                lengthMask.withUnsafeBufferPointer { lm in
+                    masks.withUnsafeMutableBufferPointer { ms in
+                        pending.withUnsafeMutableBufferPointer { pd in
+                            kinds.withUnsafeMutableBufferPointer { kd in
+                                captures.withUnsafeMutableBufferPointer { cp in
+                                    Self.scanCore(
+                                        b, Tables(bytes: cb, spans: sp, lengthMask: lm, rootMask: rootMask),
+                                        State(masks: ms, pending: pd, kinds: kd, captures: cp))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scanner proper. `st` buffers have `maxDepth + 2` frames and one capture per entry.
+    private static func scanCore(_ b: UnsafeBufferPointer<UInt8>, _ t: Tables, _ st: State) -> MalformedReason? {
+        let masks = st.masks
+        let pending = st.pending
+        let kinds = st.kinds
+        let captures = st.captures
+        guard masks.count >= maxDepth + 1, pending.count >= maxDepth + 1, kinds.count >= maxDepth + 1,
+            t.lengthMask.count >= maxDepth + 1
+        else { return .other }
         let n = b.count
         var i = Self.skipWS(b, 0)
         guard i < n else { return .badJSON }
@@ -211,7 +286,7 @@ public struct JSONLinesParser: LogParser {
         for k in 0..<captures.count { captures[k].kind = Kind.none }
         var depth = 0
         kinds[0] = Kind.object
-        masks[0] = entries.isEmpty ? 0 : (entries.count == 64 ? ~0 : (1 << UInt64(entries.count)) - 1)
+        masks[0] = t.rootMask
         pending[0] = 0
         i += 1
         var afterOpen = true
@@ -229,8 +304,8 @@ public struct JSONLinesParser: LogParser {
                 if inObject {
                     guard c == UInt8(ascii: "\""), let ke = Self.scanString(b, i) else { return .badJSON }
                     if masks[depth] != 0 {
-                        valueMask = match(masks[depth], level: depth, b, i + 1, ke - 1)
-                        leaf = valueMask & lengthMask[depth + 1]
+                        valueMask = match(t, masks[depth], level: depth, b, i + 1, ke - 1)
+                        leaf = valueMask & t.lengthMask[depth + 1]
                     }
                     i = Self.skipWS(b, ke)
                     guard i < n, b[i] == UInt8(ascii: ":") else { return .badJSON }
@@ -240,35 +315,35 @@ public struct JSONLinesParser: LogParser {
                 }
                 switch c {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    guard depth + 1 < Self.maxDepth else { return .badJSON }
+                    guard depth + 1 < maxDepth else { return .badJSON }
                     depth += 1
                     let isObject = c == UInt8(ascii: "{")
                     kinds[depth] = isObject ? Kind.object : Kind.array
                     pending[depth] = leaf
-                    if leaf != 0 { capture(leaf, kind: isObject ? Kind.object : Kind.array, i, i + 1) }
+                    if leaf != 0 { capture(st, leaf, kind: isObject ? Kind.object : Kind.array, i, i + 1) }
                     masks[depth] = isObject ? (valueMask & ~leaf) : 0
                     i += 1
                     afterOpen = true
                     continue
                 case UInt8(ascii: "\""):
                     guard let e = Self.scanString(b, i) else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.string, i, e) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.string, i, e) }
                     i = e
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     guard let e = Self.scanNumber(b, i) else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.number, i, e) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.number, i, e) }
                     i = e
                 case UInt8(ascii: "t"):
                     guard Bytes.equals(b, i, min(i + 4, n), "true") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.literal, i, i + 4) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.literal, i, i + 4) }
                     i += 4
                 case UInt8(ascii: "f"):
                     guard Bytes.equals(b, i, min(i + 5, n), "false") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.literal, i, i + 5) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.literal, i, i + 5) }
                     i += 5
                 case UInt8(ascii: "n"):
                     guard Bytes.equals(b, i, min(i + 4, n), "null") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.null, i, i + 4) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.null, i, i + 4) }
                     i += 4
                 default:
                     return .badJSON
@@ -296,7 +371,7 @@ public struct JSONLinesParser: LogParser {
                     while m != 0 {
                         let e = m.trailingZeroBitCount
                         m &= m &- 1
-                        captures[e].end = Int32(truncatingIfNeeded: i + 1)
+                        if e < captures.count { captures[e].end = Int32(truncatingIfNeeded: i + 1) }
                     }
                 }
                 i += 1
