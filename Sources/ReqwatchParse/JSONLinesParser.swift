@@ -132,6 +132,11 @@ public struct JSONLinesParser: LogParser {
         let n = b.count
         while j < n {
             let c = b[j]
+            // Plain bytes first: everything above `\\` (lower case, UTF-8), then the rest but `"`.
+            if c > 0x5C || (c >= 0x20 && c != 0x22 && c != 0x5C) {
+                j += 1
+                continue
+            }
             if c == UInt8(ascii: "\"") { return j + 1 }
             if c < 0x20 { return nil }
             if c == UInt8(ascii: "\\") {
