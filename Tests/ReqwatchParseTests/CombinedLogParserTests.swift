@@ -1,5 +1,6 @@
 import ReqwatchCore
 import ReqwatchParse
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct CombinedLogParserTests {
@@ -222,5 +223,21 @@ import Testing
         let o = bad.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
         #expect(o == .malformed(.missingField))
         #expect(batch.arena.count == before)
+    }
+}
+
+@Suite struct ParseSupportTests {
+    @Test func parseBatchHelper() {
+        let (batch, malformed) = parseBatch([
+            #"1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x""#,
+            "# comment",
+            "junk",
+            #"2.2.2.2 - - [01/Jan/2024:00:00:01 +0000] "GET /b HTTP/1.1" 404 1 "-" "y""#,
+        ])
+        #expect(batch.records.count == 2)
+        #expect(malformed == [.missingField])
+        #expect(batch.records[1].lineNumber == 4)
+        #expect(batch.records[1].byteOffset == Int64(73 + 10 + 5))
+        #expect(batch.string(batch.records[1].path) == "/b")
     }
 }
