@@ -69,6 +69,7 @@ public struct FieldMap: Sendable, Equatable {
     public var name: String
     /// Candidate key paths per field, in priority order, each split into components.
     public private(set) var paths: [Key: [[String]]]
+    /// Unit of numeric `duration` values (`s` unless the map says otherwise; ECS and Traefik use `ns`).
     public var durationUnit: DurationUnit
 
     /// A map from explicit paths (already split). Internal: presets and `init(_:)` use it.

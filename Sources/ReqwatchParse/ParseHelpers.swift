@@ -384,6 +384,7 @@ package enum Bytes {
         return client
     }
 
+    /// Whether `ip` is inside one of the `trusted` networks.
     @inline(__always)
     package static func isTrusted(_ ip: IPAddress, _ trusted: [CIDR]) -> Bool {
         for c in trusted where c.contains(ip) { return true }

@@ -12,6 +12,7 @@ import ReqwatchCore
 /// - `CONNECT host:port` sets `host` and leaves the path absent. `*` is a path.
 /// - path and query are split at the first `?`; the query is absent without `?`, empty for a bare `?`.
 package enum RequestLine {
+    /// Fills method, methodText, protocol, path, query and (absolute URI, CONNECT) host from `b[from..<to]`.
     package static func parse(
         _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, into record: inout RequestRecord
     ) {
