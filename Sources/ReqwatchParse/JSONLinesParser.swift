@@ -11,7 +11,8 @@ import ReqwatchCore
 ///   `forwarded_for`: `""` and `"-"` are absent (Caddy logs `user_id: ""`); `user_agent`: `"-"` is absent.
 /// - `time`: required (`.missingField`); RFC 3339, CLF or epoch number/string (`.badTimestamp` otherwise).
 /// - `status`: integer 0–999, number or string (`.badStatus`); `bytes`: integer, `-` → -1 (`.badBytes`).
-/// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid).
+/// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid;
+///   `""` and `"-"` leave it unspecified).
 /// - `duration`: a number in the map's unit, or a string: a number in that unit or a Go duration (`1.5ms`).
 /// - `protocol`: a bare version (`1.1`, ECS `http.version`) is stored as `HTTP/1.1`, as NCSA logs have it.
 /// - a line with none of method, path, request or status is `.missingField` (Caddy debug lines).
@@ -465,7 +466,7 @@ public struct JSONLinesParser: LogParser {
         }
 
         // Addresses.
-        if let ic = best(.ip) {
+        if let ic = best(.ip), !Self.isEmptyOrDash(b, ic) {
             guard ic.kind == Kind.string,
                 let ip = Self.withUnescaped(b, ic, batch: &batch, { Bytes.looseAddress($0, 0, $0.count) })
             else { return .malformed(.badClientAddress) }
@@ -579,6 +580,13 @@ public struct JSONLinesParser: LogParser {
             }
         }
         return .record
+    }
+
+    /// Whether a capture is the string `""` or `"-"`.
+    private static func isEmptyOrDash(_ b: UnsafeBufferPointer<UInt8>, _ c: Capture) -> Bool {
+        guard c.kind == Kind.string else { return false }
+        let len = Int(c.end - c.start)
+        return len == 2 || (len == 3 && b[Int(c.start) + 1] == UInt8(ascii: "-"))
     }
 
     /// An integer from a number or a string of digits (a fraction is truncated), or nil.

@@ -180,6 +180,9 @@ import Testing
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"bytes":"-"}"#, .record),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"not-an-ip"}"#, .malformed(.badClientAddress)),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"fe80::1%eth0"}"#, .malformed(.badClientAddress)),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"-"}"#, .record),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":""}"#, .record),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":42}"#, .malformed(.badClientAddress)),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"x":{"a":[{},[],{"b":[null,true,false,-1.5e3]}]}}"#, .record),
         (#" {"time":"2024-01-01T00:00:00Z","status":200} "#, .record),
     ])
