@@ -654,7 +654,9 @@ public struct JSONLinesParser: LogParser {
                     first = false
                     i = e
                 } else {
-                    i = skipValue(b, i, Int(c.end))
+                    let next = skipValue(b, i, Int(c.end))
+                    if next <= i { break }  // no progress: never loop on unexpected bytes
+                    i = next
                 }
                 i = skipWS(b, i)
                 if i < Int(c.end), b[i] == UInt8(ascii: ",") { i = skipWS(b, i + 1) }
