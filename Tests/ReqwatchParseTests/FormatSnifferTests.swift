@@ -12,6 +12,8 @@ import Testing
         ("crowdsec/parser-nginx-logs/nginx_http-logs.log", .combined),
         ("crowdsec/parser-apache2-logs/apache2-logs.log", .combined),
         ("crowdsec/http-probing/nginx-http-malformed.log", .combined),
+        ("crowdsec/http-probing/apache-http-probing.log", .common),  // 76 of 77 lines are common
+        ("crowdsec/http-sensitive-files/apache2-http-sensitive-files.log", .common),
         ("crowdsec/parser-caddy-json/caddy-logs.log", .json(.caddy)),
         ("crowdsec/parser-traefik/traefik_json.log", .json(.traefik)),
         ("crowdsec/parser-traefik/traefik_clf.log", .combined),
