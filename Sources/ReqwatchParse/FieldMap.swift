@@ -139,6 +139,29 @@ public struct FieldMap: Sendable, Equatable {
         return (FieldMap(name: "custom", paths: paths, durationUnit: unit), [])
     }
 
+    /// Parses a `--field-map` value: comma-separated `key=path` pairs (`time=ts,ip=request.remote_ip`), spaces
+    /// around items ignored. Reports every problem at once: items without `=`, repeated keys, and everything
+    /// `parse(_:)` reports. Returns (map or nil, problems).
+    public static func parse(spec: String) -> (FieldMap?, [String]) {
+        var pairs: [String: String] = [:]
+        var problems: [String] = []
+        for item in spec.split(separator: ",", omittingEmptySubsequences: true) {
+            let trimmed = item.trimmingSpaces()
+            if trimmed.isEmpty { continue }
+            let kv = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard kv.count == 2 else {
+                problems.append("'\(trimmed)': expected key=path")
+                continue
+            }
+            let key = String(kv[0].trimmingSpaces())
+            if pairs[key] != nil { problems.append("\(key): given more than once") }
+            pairs[key] = String(kv[1].trimmingSpaces())
+        }
+        let (map, more) = parse(pairs)
+        problems += more
+        return problems.isEmpty ? (map, []) : (nil, problems)
+    }
+
     /// nginx `log_format ... escape=json` with the usual variable names as keys.
     public static let nginxJSON = FieldMap(
         name: "nginx-json",
@@ -246,4 +269,14 @@ public struct FieldMap: Sendable, Equatable {
             .headers: ["headers", "request_headers"],
             .body: ["body", "request_body"],
         ], durationUnit: .s)
+}
+
+extension Substring {
+    /// The substring without leading and trailing spaces and tabs.
+    fileprivate func trimmingSpaces() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
 }

@@ -57,6 +57,30 @@ public enum FormatSniffer {
         return combined * 2 >= records ? .combined : .common
     }
 
+    /// Sniffs the first bytes of an input (decompressed): splits them into lines at LF (dropping a CR before
+    /// it) and calls `sniff(_:restrictTo:)`. A last line without LF is used only when `atEnd` (the input ended
+    /// there); otherwise it may be cut short and is ignored. At most `sampleSize * 4` lines are split.
+    public static func sniff(prefix bytes: [UInt8], atEnd: Bool, restrictTo: LogFormat = .auto) -> SniffedFormat? {
+        var lines: [[UInt8]] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count, lines.count < sampleSize * 4 {
+            if bytes[i] == 0x0A {
+                var e = i
+                if e > start, bytes[e - 1] == 0x0D { e -= 1 }
+                lines.append(Array(bytes[start..<e]))
+                start = i + 1
+            }
+            i += 1
+        }
+        if atEnd, start < bytes.count, lines.count < sampleSize * 4 {
+            var e = bytes.count
+            if bytes[e - 1] == 0x0D { e -= 1 }
+            lines.append(Array(bytes[start..<e]))
+        }
+        return sniff(lines, restrictTo: restrictTo)
+    }
+
     /// Whether a line ends with a quoted field after the status (a combined line whose fields are `-`).
     private static func hasQuotedTail(_ line: [UInt8]) -> Bool {
         var e = line.count

@@ -47,6 +47,17 @@ import Testing
         #expect(FormatSniffer.sniff(generic) == .json(.generic))
     }
 
+    @Test func prefixBytes() throws {
+        let data = try readFileBytes(fixture("caddy-logs.log"))
+        #expect(FormatSniffer.sniff(prefix: Array(data.prefix(3000)), atEnd: false) == .json(.caddy))
+        let common = Array("127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 2326\r\n".utf8)
+        #expect(FormatSniffer.sniff(prefix: common, atEnd: false) == .common)
+        // A cut-off last line is ignored unless the input ended.
+        let cut = Array(#"127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 2326"#.utf8)
+        #expect(FormatSniffer.sniff(prefix: cut, atEnd: false) == nil)
+        #expect(FormatSniffer.sniff(prefix: cut, atEnd: true) == .common)
+    }
+
     @Test func undecidable() {
         #expect(FormatSniffer.sniff([]) == nil)
         #expect(FormatSniffer.sniff([Array("hello world".utf8), Array("foo".utf8)]) == nil)

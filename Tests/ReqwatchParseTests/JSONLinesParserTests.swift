@@ -128,6 +128,17 @@ import Testing
         #expect(throws: ReqwatchError.self) { try FieldMap(["nope": "x"]) }
     }
 
+    @Test func fieldMapSpec() throws {
+        let (map, problems) = FieldMap.parse(spec: " time=ts , ip=request.remote_ip,status=status,duration_unit=ms")
+        #expect(problems.isEmpty)
+        let m = try #require(map)
+        #expect(m.paths[.ip] == [["request", "remote_ip"]])
+        #expect(m.durationUnit == .ms)
+        let (bad, errs) = FieldMap.parse(spec: "time=ts,oops,time=x,colour=red")
+        #expect(bad == nil)
+        #expect(errs.count == 3)
+    }
+
     @Test func alternativesAndDuplicates() throws {
         let map = try FieldMap(["time": "t1|t2", "status": "s"])
         #expect(try #require(parseOne(#"{"t1":null,"t2":"2024-01-01T00:00:00Z","s":200}"#, .json(map)).1).time == utc(2024, 1, 1, 0, 0, 0))
