@@ -15,7 +15,8 @@ public struct FieldMap: Sendable, Equatable {
         /// The direct peer address (`remote_addr`).
         case ip
         /// The client address as the server itself resolved it (Caddy `client_ip`, ECS `client.ip`);
-        /// when present and valid it is the client, otherwise the trusted-proxy rule applies to `ip`.
+        /// when present, valid and different from `ip` it is the client; otherwise the trusted-proxy rule
+        /// applies to `ip` and `forwarded_for`.
         case clientIP = "client_ip"
         /// The request method (`GET`); case-sensitive, as in HTTP.
         case method

@@ -480,9 +480,11 @@ public struct JSONLinesParser: LogParser {
         if let cc = best(.clientIP), cc.kind == Kind.string,
             let ip = Self.withUnescaped(b, cc, batch: &batch, { Bytes.looseAddress($0, 0, $0.count) })
         {
-            record.clientIP = ip
             if best(.ip) == nil { record.peerIP = ip }
-            resolved = true
+            record.clientIP = ip
+            // The server resolved a client other than its peer (its own trusted proxies): believe it.
+            // When it logged the peer itself, our own trusted-proxy rule still applies below.
+            resolved = ip != record.peerIP
         }
         if !resolved, record.forwardedFor.isPresent, !trusted.isEmpty {
             let r = record.forwardedFor

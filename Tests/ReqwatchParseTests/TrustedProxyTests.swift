@@ -61,6 +61,18 @@ import Testing
         let q = try #require(parseOne(line, .json(.caddy)).1)
         #expect(q.client == "10.0.0.2")
     }
+
+    @Test func caddyClientIP() throws {
+        // Caddy resolved the client itself (its own trusted_proxies): believed as logged.
+        let resolved =
+            #"{"ts":1700000000,"request":{"remote_ip":"172.17.0.1","client_ip":"127.0.0.1","method":"GET","uri":"/","headers":{"X-Forwarded-For":["6.6.6.6"]}},"status":200}"#
+        #expect(try #require(parseOne(resolved, .json(.caddy)).1).client == "127.0.0.1")
+        // client_ip equal to the peer: our own trusted-proxy rule decides.
+        let same =
+            #"{"ts":1700000000,"request":{"remote_ip":"10.0.0.2","client_ip":"10.0.0.2","method":"GET","uri":"/","headers":{"X-Forwarded-For":["9.9.9.9"]}},"status":200}"#
+        #expect(try #require(parseOne(same, .json(.caddy), options: Self.proxies).1).client == "9.9.9.9")
+        #expect(try #require(parseOne(same, .json(.caddy)).1).client == "10.0.0.2")
+    }
 }
 
 /// nginx's stock `main` format: combined plus `"$http_x_forwarded_for"`.
