@@ -8,13 +8,7 @@ extension IPAddress {
     public init?(parsing bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         if n < 2 || n > 45 { return nil }
-        var hasColon = false
-        for i in 0..<n where bytes[i] == UInt8(ascii: ":") {
-            hasColon = true
-            break
-        }
-        if !hasColon {
-            guard let v4 = IPAddress.parseIPv4(bytes, 0, n) else { return nil }
+        if n <= 15, let v4 = IPAddress.parseIPv4(bytes, 0, n) {
             self.init(ipv4: v4)
             return
         }

@@ -4,20 +4,23 @@ import ReqwatchCore
 /// `host ident authuser [dd/Mon/yyyy:HH:MM:SS +zzzz] "METHOD target PROTO" status bytes "referer" "user-agent"`.
 ///
 /// The line is copied once into the arena; fields are ranges into that copy. Quoted fields with escapes
-/// (`\"`, `\\`, `\xHH`) are unescaped in place (the copy only shrinks). Tolerated: a vhost prefix
-/// (`example.com:443 1.2.3.4 - - [...]`, Apache `vhost_combined`), a longer prefix such as syslog's
-/// (`Sep 15 16:13:46 host nginx[1]: 1.2.3.4 - - [...]`: the last three tokens before `[` are used),
-/// a missing ident or authuser token,
-/// a missing bytes field, a common line (no referer/user agent), and any trailing extras after the user
-/// agent (`$request_time`, upstream times, Traefik fields), which are ignored. `-` fields are absent; bytes
-/// `-` is -1. The request line follows `RequestLine` (garbage request lines are records with method `.none`).
+/// (`\"`, `\\`, `\xHH`) are unescaped in place (the copy only shrinks). `-` fields are absent; bytes `-`
+/// is -1. The request line follows `RequestLine` (garbage request lines are records with method `.none`).
+///
+/// Tolerated: a vhost prefix (`example.com:443 1.2.3.4 - - [...]`, Apache `vhost_combined`); a longer prefix
+/// such as syslog's (`Sep 15 16:13:46 host nginx[1]: 1.2.3.4 - - [...]`: the last three tokens before the
+/// date are used); a missing ident or authuser token; a missing bytes field; a common line (no referer or
+/// user agent); trailing spaces and a stray `\r`; and trailing extras after the user agent
+/// (`$request_time`, upstream times, Traefik fields), which are ignored, except that a third quoted field
+/// made only of address characters is nginx's `"$http_x_forwarded_for"` (stock `main` format): it sets
+/// `forwardedFor`, and the client address when the peer is a trusted proxy (see `Bytes.clientAddress`).
 /// Blank lines and lines starting with `#` are `.skip`. Duration is not read from NCSA lines.
 ///
 /// Malformed reasons: no `[` date → `.missingField`; client token not an address → `.badClientAddress`;
 /// date → `.badTimestamp`; no quoted request → `.badRequestLine`; status not 3 digits → `.badStatus`;
 /// bytes not digits or `-` → `.badBytes`.
 public struct CombinedLogParser: LogParser {
-    /// Trusted proxies (unused by NCSA lines, which carry no `X-Forwarded-For`; kept for symmetry).
+    /// Trusted proxies: `X-Forwarded-For` (nginx `main` format) is believed only from these peers.
     public var options: ParseOptions
 
     /// A parser with `options`.
@@ -34,17 +37,23 @@ public struct CombinedLogParser: LogParser {
         let base = batch.arena.count
         _ = batch.append(line)
         let end = base + n
-        return batch.arena.withUnsafeMutableBufferPointer { mb in
-            CombinedLogParser.parseLine(mb, base, end, into: &record)
+        let trusted = options.trustedProxies
+        let outcome = batch.arena.withUnsafeMutableBufferPointer { mb in
+            CombinedLogParser.parseLine(mb, base, end, trusted: trusted, into: &record)
         }
+        if outcome != .record { batch.arena.removeSubrange(base...) }
+        return outcome
     }
 
     /// Parses the line at `mb[base..<end]` (already in the arena).
     static func parseLine(
-        _ mb: UnsafeMutableBufferPointer<UInt8>, _ base: Int, _ end: Int, into record: inout RequestRecord
+        _ mb: UnsafeMutableBufferPointer<UInt8>, _ base: Int, _ end: Int, trusted: [CIDR] = [],
+        into record: inout RequestRecord
     ) -> ParseOutcome {
         let b = UnsafeBufferPointer(mb)
         guard base >= 0, end <= b.count, base <= end else { return .malformed(.other) }
+        var end = end
+        while end > base, b[end - 1] == UInt8(ascii: "\r") || b[end - 1] == UInt8(ascii: " ") { end -= 1 }
         var i = base
         while i < end, b[i] == UInt8(ascii: " ") || b[i] == UInt8(ascii: "\t") || b[i] == UInt8(ascii: "\r") { i += 1 }
         if i == end { return .skip }
@@ -103,6 +112,7 @@ public struct CombinedLogParser: LogParser {
         }
         guard let base0 = b.baseAddress,
             let ip = IPAddress(parsing: UnsafeBufferPointer(start: base0 + ipS, count: ipE - ipS))
+                ?? Bytes.looseAddress(b, ipS, ipE)  // `[2001:db8::1]`, `1.2.3.4:5678`
         else { return .malformed(.badClientAddress) }
         record.peerIP = ip
         record.clientIP = ip
@@ -160,7 +170,35 @@ public struct CombinedLogParser: LogParser {
         guard i < end, b[i] == UInt8(ascii: "\"") else { return .record }
         let ua = quotedField(mb, i, end)
         record.userAgent = ua.range
+
+        // nginx's stock `main` format ends with "$http_x_forwarded_for": a quoted list of addresses.
+        i = ua.next
+        while i < end, b[i] == UInt8(ascii: " ") { i += 1 }
+        guard i < end, b[i] == UInt8(ascii: "\"") else { return .record }
+        let xff = quotedField(mb, i, end)
+        guard xff.range.isPresent, xff.range.count > 0, looksLikeAddressList(b, Int(xff.range.start), xff.range.end)
+        else { return .record }
+        record.forwardedFor = xff.range
+        if !trusted.isEmpty {
+            record.clientIP = Bytes.clientAddress(
+                peer: record.peerIP, forwardedFor: b, Int(xff.range.start), xff.range.end, trusted: trusted)
+        }
         return .record
+    }
+
+    /// Whether `b[s..<e]` holds only address-list bytes (hex digits, `.`, `:`, `,`, space, brackets).
+    static func looksLikeAddressList(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        guard s >= 0, e <= b.count, s < e else { return false }
+        for k in s..<e {
+            let c = b[k]
+            let ok =
+                (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                || (c | 0x20 >= UInt8(ascii: "a") && c | 0x20 <= UInt8(ascii: "f"))
+                || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") || c == UInt8(ascii: ",") || c == UInt8(ascii: " ")
+                || c == UInt8(ascii: "[") || c == UInt8(ascii: "]")
+            if !ok { return false }
+        }
+        return true
     }
 
     /// The quoted field opening at `mb[open]`: its (unescaped) range, absent for `-`, and the index after it.

@@ -15,8 +15,10 @@ public struct FieldMap: Sendable, Equatable {
         /// The direct peer address (`remote_addr`).
         case ip
         /// The client address as the server itself resolved it (Caddy `client_ip`, ECS `client.ip`);
-        /// when present and valid it is the client, otherwise the trusted-proxy rule applies to `ip`.
+        /// when present, valid and different from `ip` it is the client; otherwise the trusted-proxy rule
+        /// applies to `ip` and `forwarded_for`.
         case clientIP = "client_ip"
+        /// The request method (`GET`); case-sensitive, as in HTTP.
         case method
         /// The path, possibly with `?query` (split at the first `?`).
         case path
@@ -24,15 +26,23 @@ public struct FieldMap: Sendable, Equatable {
         case query
         /// A full request line `GET /x HTTP/1.1`, used for the fields the map does not name otherwise.
         case request
+        /// HTTP status code, a number or a string of digits.
         case status
+        /// Response body bytes, a number or a string of digits; `-` is unknown.
         case bytes
+        /// The user agent; an array of strings (Caddy headers) is joined with `, `.
         case userAgent = "user_agent"
+        /// The authenticated user; `""` and `-` are absent.
         case user
+        /// The referer; `""` and `-` are absent.
         case referer
         /// Request duration, in `durationUnit`.
         case duration
+        /// The `Host` header or virtual host.
         case host
+        /// The `X-Forwarded-For` value (string or array); used only behind trusted proxies.
         case forwardedFor = "forwarded_for"
+        /// `HTTP/1.1`, or a bare version `1.1` (stored as `HTTP/1.1`).
         case protocolVersion = "protocol"
         /// An object of header name → string or array of strings.
         case headers
@@ -42,6 +52,7 @@ public struct FieldMap: Sendable, Equatable {
 
     /// Unit of the `duration` field.
     public enum DurationUnit: String, Sendable, CaseIterable {
+        /// Seconds, milliseconds, microseconds, nanoseconds.
         case s, ms, us, ns
 
         /// Power of ten that turns a value in this unit into microseconds.
@@ -59,6 +70,7 @@ public struct FieldMap: Sendable, Equatable {
     public var name: String
     /// Candidate key paths per field, in priority order, each split into components.
     public private(set) var paths: [Key: [[String]]]
+    /// Unit of numeric `duration` values (`s` unless the map says otherwise; ECS and Traefik use `ns`).
     public var durationUnit: DurationUnit
 
     /// A map from explicit paths (already split). Internal: presets and `init(_:)` use it.
@@ -126,6 +138,29 @@ public struct FieldMap: Sendable, Equatable {
         if paths.isEmpty && problems.isEmpty { problems.append("no fields given") }
         if !problems.isEmpty { return (nil, problems) }
         return (FieldMap(name: "custom", paths: paths, durationUnit: unit), [])
+    }
+
+    /// Parses a `--field-map` value: comma-separated `key=path` pairs (`time=ts,ip=request.remote_ip`), spaces
+    /// around items ignored. Reports every problem at once: items without `=`, repeated keys, and everything
+    /// `parse(_:)` reports. Returns (map or nil, problems).
+    public static func parse(spec: String) -> (FieldMap?, [String]) {
+        var pairs: [String: String] = [:]
+        var problems: [String] = []
+        for item in spec.split(separator: ",", omittingEmptySubsequences: true) {
+            let trimmed = item.trimmingSpaces()
+            if trimmed.isEmpty { continue }
+            let kv = trimmed.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard kv.count == 2 else {
+                problems.append("'\(trimmed)': expected key=path")
+                continue
+            }
+            let key = String(kv[0].trimmingSpaces())
+            if pairs[key] != nil { problems.append("\(key): given more than once") }
+            pairs[key] = String(kv[1].trimmingSpaces())
+        }
+        let (map, more) = parse(pairs)
+        problems += more
+        return problems.isEmpty ? (map, []) : (nil, problems)
     }
 
     /// nginx `log_format ... escape=json` with the usual variable names as keys.
@@ -235,4 +270,14 @@ public struct FieldMap: Sendable, Equatable {
             .headers: ["headers", "request_headers"],
             .body: ["body", "request_body"],
         ], durationUnit: .s)
+}
+
+extension Substring {
+    /// The substring without leading and trailing spaces and tabs.
+    fileprivate func trimmingSpaces() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
+        return s
+    }
 }

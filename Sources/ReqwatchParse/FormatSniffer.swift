@@ -7,10 +7,11 @@ public enum FormatSniffer {
 
     /// Looks at the first non-blank lines (up to `sampleSize`; `#` comment lines are ignored) and decides.
     ///
-    /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key names)
-    /// parses the sample and the one giving the most records wins, then the one filling the most fields
-    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read at least half of the lines: `.combined` when
-    /// some record has a referer or user agent field, else `.common`. Returns nil if undecidable.
+    /// If most lines start with `{`, each JSON preset (Caddy, ECS store, nginx JSON, Traefik, then generic key
+    /// names) parses the sample and the one giving the most records wins, then the one filling the most fields
+    /// (remaining ties go to that order); at least one record is needed. Otherwise the NCSA parser must read
+    /// at least half of the lines: `.combined` when at least half of its records end with quoted referer and
+    /// user agent fields, else `.common`. Returns nil if undecidable.
     /// `restrictTo` limits the choice (`.json`: only JSON presets; `.combined`/`.common`: returns that format).
     public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {
         if restrictTo == .combined { return .combined }
@@ -40,19 +41,44 @@ public enum FormatSniffer {
         }
         var parser = CombinedLogParser()
         var records = 0
-        var combined = false
+        var combined = 0
         var batch = RecordBatch(origin: InputOrigin(path: "sniff"))
         for line in sample {
             var record = RequestRecord()
             let outcome = line.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
             if outcome == .record {
                 records += 1
-                if record.referer.isPresent || record.userAgent.isPresent { combined = true }
-                if Self.hasQuotedTail(line) { combined = true }
+                if record.referer.isPresent || record.userAgent.isPresent || Self.hasQuotedTail(line) {
+                    combined += 1
+                }
             }
         }
         guard records * 2 >= sample.count, records > 0 else { return nil }
-        return combined ? .combined : .common
+        return combined * 2 >= records ? .combined : .common
+    }
+
+    /// Sniffs the first bytes of an input (decompressed): splits them into lines at LF (dropping a CR before
+    /// it) and calls `sniff(_:restrictTo:)`. A last line without LF is used only when `atEnd` (the input ended
+    /// there); otherwise it may be cut short and is ignored. At most `sampleSize * 4` lines are split.
+    public static func sniff(prefix bytes: [UInt8], atEnd: Bool, restrictTo: LogFormat = .auto) -> SniffedFormat? {
+        var lines: [[UInt8]] = []
+        var start = 0
+        var i = 0
+        while i < bytes.count, lines.count < sampleSize * 4 {
+            if bytes[i] == 0x0A {
+                var e = i
+                if e > start, bytes[e - 1] == 0x0D { e -= 1 }
+                lines.append(Array(bytes[start..<e]))
+                start = i + 1
+            }
+            i += 1
+        }
+        if atEnd, start < bytes.count, lines.count < sampleSize * 4 {
+            var e = bytes.count
+            if bytes[e - 1] == 0x0D { e -= 1 }
+            lines.append(Array(bytes[start..<e]))
+        }
+        return sniff(lines, restrictTo: restrictTo)
     }
 
     /// Whether a line ends with a quoted field after the status (a combined line whose fields are `-`).

@@ -11,7 +11,10 @@ import ReqwatchCore
 ///   `forwarded_for`: `""` and `"-"` are absent (Caddy logs `user_id: ""`); `user_agent`: `"-"` is absent.
 /// - `time`: required (`.missingField`); RFC 3339, CLF or epoch number/string (`.badTimestamp` otherwise).
 /// - `status`: integer 0–999, number or string (`.badStatus`); `bytes`: integer, `-` → -1 (`.badBytes`).
-/// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid).
+/// - `ip`: an address, optionally with port or brackets (`.badClientAddress` when present but invalid;
+///   `""` and `"-"` leave it unspecified).
+/// - `duration`: a number in the map's unit, or a string: a number in that unit or a Go duration (`1.5ms`).
+/// - `protocol`: a bare version (`1.1`, ECS `http.version`) is stored as `HTTP/1.1`, as NCSA logs have it.
 /// - a line with none of method, path, request or status is `.missingField` (Caddy debug lines).
 /// Blank lines are `.skip`; a line that is valid JSON but not an object, or starts with anything but `{`,
 /// is `.notJSONObject`; invalid JSON (including control bytes inside strings, trailing data) is `.badJSON`.
@@ -45,12 +48,16 @@ public struct JSONLinesParser: LogParser {
     }
 
     private let entries: [Entry]
+    /// All path components' bytes back to back; `componentSpans[e * maxDepth + level]` = start << 32 | count.
+    private let componentBytes: [UInt8]
+    private let componentSpans: [UInt64]
     /// Per level L: entries whose path has exactly L components.
     private let lengthMask: [UInt64]
     /// Per field key (by `Key.allCases` index): entry indices in priority order.
     private let byKey: [[Int]]
     private let durationScale: Int
     private let trusted: [CIDR]
+    /// The map this parser reads lines with.
     public let fieldMap: FieldMap
 
     private var captures: [Capture]
@@ -74,6 +81,16 @@ public struct JSONLinesParser: LogParser {
         for (e, entry) in entries.enumerated() where entry.components.count < lengthMask.count {
             lengthMask[entry.components.count] |= 1 << UInt64(e)
         }
+        var bytes: [UInt8] = []
+        var spans = [UInt64](repeating: UInt64.max, count: max(entries.count, 1) * Self.maxDepth)
+        for (e, entry) in entries.enumerated() {
+            for (level, c) in entry.components.enumerated() where level < Self.maxDepth {
+                spans[e * Self.maxDepth + level] = UInt64(bytes.count) << 32 | UInt64(c.count)
+                bytes.append(contentsOf: c)
+            }
+        }
+        self.componentBytes = bytes
+        self.componentSpans = spans
         self.entries = entries
         self.lengthMask = lengthMask
         self.byKey = byKey
@@ -89,7 +106,14 @@ public struct JSONLinesParser: LogParser {
     public mutating func parse(_ line: Span<UInt8>, into record: inout RequestRecord, batch: inout RecordBatch)
         -> ParseOutcome
     {
-        line.withUnsafeBufferPointer { b in parseBytes(b, into: &record, batch: &batch) }
+        let arenaMark = batch.arena.count
+        let headerMark = batch.headers.count
+        let outcome = line.withUnsafeBufferPointer { b in parseBytes(b, into: &record, batch: &batch) }
+        if outcome != .record {
+            batch.arena.removeSubrange(arenaMark...)
+            batch.headers.removeSubrange(headerMark...)
+        }
+        return outcome
     }
 
     private static func isWS(_ c: UInt8) -> Bool {
@@ -109,6 +133,11 @@ public struct JSONLinesParser: LogParser {
         let n = b.count
         while j < n {
             let c = b[j]
+            // Plain bytes first: everything above `\\` (lower case, UTF-8), then the rest but `"`.
+            if c > 0x5C || (c >= 0x20 && c != 0x22 && c != 0x5C) {
+                j += 1
+                continue
+            }
             if c == UInt8(ascii: "\"") { return j + 1 }
             if c < 0x20 { return nil }
             if c == UInt8(ascii: "\\") {
@@ -156,43 +185,105 @@ public struct JSONLinesParser: LogParser {
         return j
     }
 
+    /// Read-only tables `scanCore` needs, as buffers.
+    private struct Tables {
+        var bytes: UnsafeBufferPointer<UInt8>
+        var spans: UnsafeBufferPointer<UInt64>
+        var lengthMask: UnsafeBufferPointer<UInt64>
+        var rootMask: UInt64
+    }
+
+    /// Mutable per-line state of `scanCore`: a frame per nesting level and a capture per entry.
+    private struct State {
+        var masks: UnsafeMutableBufferPointer<UInt64>
+        var pending: UnsafeMutableBufferPointer<UInt64>
+        var kinds: UnsafeMutableBufferPointer<UInt8>
+        var captures: UnsafeMutableBufferPointer<Capture>
+    }
+
     /// Entries among `mask` whose component at `level` equals the key bytes `b[ks..<ke]`.
     @inline(__always)
-    private func match(_ mask: UInt64, level: Int, _ b: UnsafeBufferPointer<UInt8>, _ ks: Int, _ ke: Int) -> UInt64 {
+    private static func match(
+        _ t: Tables, _ mask: UInt64, level: Int, _ b: UnsafeBufferPointer<UInt8>, _ ks: Int, _ ke: Int
+    ) -> UInt64 {
+        guard level < maxDepth else { return 0 }
         var m = mask
         var out: UInt64 = 0
         let len = ke - ks
         while m != 0 {
             let e = m.trailingZeroBitCount
             m &= m &- 1
-            let comps = entries[e].components
-            guard level < comps.count else { continue }
-            let c = comps[level]
-            guard c.count == len else { continue }
-            var same = true
-            c.withUnsafeBufferPointer { cp in
-                for k in 0..<len where cp[k] != b[ks + k] {
-                    same = false
-                    break
-                }
-            }
-            if same { out |= 1 << UInt64(e) }
+            let idx = e * maxDepth + level
+            guard idx < t.spans.count else { continue }
+            let span = t.spans[idx]
+            guard span != UInt64.max, Int(span & 0xFFFF_FFFF) == len else { continue }
+            let start = Int(span >> 32)
+            guard start + len <= t.bytes.count else { continue }
+            var k = 0
+            while k < len, t.bytes[start + k] == b[ks + k] { k += 1 }
+            if k == len { out |= 1 << UInt64(e) }
         }
         return out
     }
 
     @inline(__always)
-    private mutating func capture(_ mask: UInt64, kind: UInt8, _ s: Int, _ e: Int) {
+    private static func capture(_ st: State, _ mask: UInt64, kind: UInt8, _ s: Int, _ e: Int) {
         var m = mask
         while m != 0 {
             let i = m.trailingZeroBitCount
             m &= m &- 1
-            captures[i] = Capture(kind: kind, start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e))
+            if i < st.captures.count {
+                st.captures[i] = Capture(
+                    kind: kind, start: Int32(truncatingIfNeeded: s), end: Int32(truncatingIfNeeded: e))
+            }
         }
     }
 
     /// Validates the object in `b` and records the mapped values; nil on success, else the reason.
     private mutating func scan(_ b: UnsafeBufferPointer<UInt8>) -> MalformedReason? {
+        var masks: [UInt64] = []
+        var pending: [UInt64] = []
+        var kinds: [UInt8] = []
+        var captures: [Capture] = []
+        swap(&masks, &self.masks)
+        swap(&pending, &self.pending)
+        swap(&kinds, &self.kinds)
+        swap(&captures, &self.captures)
+        defer {
+            swap(&masks, &self.masks)
+            swap(&pending, &self.pending)
+            swap(&kinds, &self.kinds)
+            swap(&captures, &self.captures)
+        }
+        let rootMask: UInt64 = entries.isEmpty ? 0 : (entries.count == 64 ? ~0 : (1 << UInt64(entries.count)) - 1)
+        return componentBytes.withUnsafeBufferPointer { cb in
+            componentSpans.withUnsafeBufferPointer { sp in
+                lengthMask.withUnsafeBufferPointer { lm in
+                    masks.withUnsafeMutableBufferPointer { ms in
+                        pending.withUnsafeMutableBufferPointer { pd in
+                            kinds.withUnsafeMutableBufferPointer { kd in
+                                captures.withUnsafeMutableBufferPointer { cp in
+                                    Self.scanCore(
+                                        b, Tables(bytes: cb, spans: sp, lengthMask: lm, rootMask: rootMask),
+                                        State(masks: ms, pending: pd, kinds: kd, captures: cp))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scanner proper. `st` buffers have `maxDepth + 2` frames and one capture per entry.
+    private static func scanCore(_ b: UnsafeBufferPointer<UInt8>, _ t: Tables, _ st: State) -> MalformedReason? {
+        let masks = st.masks
+        let pending = st.pending
+        let kinds = st.kinds
+        let captures = st.captures
+        guard masks.count >= maxDepth + 1, pending.count >= maxDepth + 1, kinds.count >= maxDepth + 1,
+            t.lengthMask.count >= maxDepth + 1
+        else { return .other }
         let n = b.count
         var i = Self.skipWS(b, 0)
         guard i < n else { return .badJSON }
@@ -201,7 +292,7 @@ public struct JSONLinesParser: LogParser {
         for k in 0..<captures.count { captures[k].kind = Kind.none }
         var depth = 0
         kinds[0] = Kind.object
-        masks[0] = entries.isEmpty ? 0 : (entries.count == 64 ? ~0 : (1 << UInt64(entries.count)) - 1)
+        masks[0] = t.rootMask
         pending[0] = 0
         i += 1
         var afterOpen = true
@@ -219,8 +310,8 @@ public struct JSONLinesParser: LogParser {
                 if inObject {
                     guard c == UInt8(ascii: "\""), let ke = Self.scanString(b, i) else { return .badJSON }
                     if masks[depth] != 0 {
-                        valueMask = match(masks[depth], level: depth, b, i + 1, ke - 1)
-                        leaf = valueMask & lengthMask[depth + 1]
+                        valueMask = match(t, masks[depth], level: depth, b, i + 1, ke - 1)
+                        leaf = valueMask & t.lengthMask[depth + 1]
                     }
                     i = Self.skipWS(b, ke)
                     guard i < n, b[i] == UInt8(ascii: ":") else { return .badJSON }
@@ -230,35 +321,35 @@ public struct JSONLinesParser: LogParser {
                 }
                 switch c {
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
-                    guard depth + 1 < Self.maxDepth else { return .badJSON }
+                    guard depth + 1 < maxDepth else { return .badJSON }
                     depth += 1
                     let isObject = c == UInt8(ascii: "{")
                     kinds[depth] = isObject ? Kind.object : Kind.array
                     pending[depth] = leaf
-                    if leaf != 0 { capture(leaf, kind: isObject ? Kind.object : Kind.array, i, i + 1) }
+                    if leaf != 0 { capture(st, leaf, kind: isObject ? Kind.object : Kind.array, i, i + 1) }
                     masks[depth] = isObject ? (valueMask & ~leaf) : 0
                     i += 1
                     afterOpen = true
                     continue
                 case UInt8(ascii: "\""):
                     guard let e = Self.scanString(b, i) else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.string, i, e) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.string, i, e) }
                     i = e
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     guard let e = Self.scanNumber(b, i) else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.number, i, e) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.number, i, e) }
                     i = e
                 case UInt8(ascii: "t"):
                     guard Bytes.equals(b, i, min(i + 4, n), "true") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.literal, i, i + 4) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.literal, i, i + 4) }
                     i += 4
                 case UInt8(ascii: "f"):
                     guard Bytes.equals(b, i, min(i + 5, n), "false") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.literal, i, i + 5) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.literal, i, i + 5) }
                     i += 5
                 case UInt8(ascii: "n"):
                     guard Bytes.equals(b, i, min(i + 4, n), "null") else { return .badJSON }
-                    if leaf != 0 { capture(leaf, kind: Kind.null, i, i + 4) }
+                    if leaf != 0 { capture(st, leaf, kind: Kind.null, i, i + 4) }
                     i += 4
                 default:
                     return .badJSON
@@ -286,7 +377,7 @@ public struct JSONLinesParser: LogParser {
                     while m != 0 {
                         let e = m.trailingZeroBitCount
                         m &= m &- 1
-                        captures[e].end = Int32(truncatingIfNeeded: i + 1)
+                        if e < captures.count { captures[e].end = Int32(truncatingIfNeeded: i + 1) }
                     }
                 }
                 i += 1
@@ -375,7 +466,7 @@ public struct JSONLinesParser: LogParser {
         }
 
         // Addresses.
-        if let ic = best(.ip) {
+        if let ic = best(.ip), !Self.isEmptyOrDash(b, ic) {
             guard ic.kind == Kind.string,
                 let ip = Self.withUnescaped(b, ic, batch: &batch, { Bytes.looseAddress($0, 0, $0.count) })
             else { return .malformed(.badClientAddress) }
@@ -389,15 +480,19 @@ public struct JSONLinesParser: LogParser {
         if let cc = best(.clientIP), cc.kind == Kind.string,
             let ip = Self.withUnescaped(b, cc, batch: &batch, { Bytes.looseAddress($0, 0, $0.count) })
         {
-            record.clientIP = ip
             if best(.ip) == nil { record.peerIP = ip }
-            resolved = true
+            record.clientIP = ip
+            // The server resolved a client other than its peer (its own trusted proxies): believe it.
+            // When it logged the peer itself, our own trusted-proxy rule still applies below.
+            resolved = ip != record.peerIP
         }
         if !resolved, record.forwardedFor.isPresent, !trusted.isEmpty {
             let r = record.forwardedFor
             let peer = record.peerIP
             let trusted = self.trusted
-            record.clientIP = batch.withBytes(r) { Bytes.clientAddress(peer: peer, forwardedFor: $0, 0, $0.count, trusted: trusted) }
+            record.clientIP = batch.withBytes(r) {
+                Bytes.clientAddress(peer: peer, forwardedFor: $0, 0, $0.count, trusted: trusted)
+            }
         }
 
         // Request line, then explicit method/path/query/protocol override it.
@@ -421,7 +516,8 @@ public struct JSONLinesParser: LogParser {
                 record.query = .absent
                 let method = record.method
                 batch.arena.withUnsafeBufferPointer { a in
-                    RequestLine.target(a, Int(r.start), r.end, method: method == .connect ? .get : method, into: &record)
+                    let m: HTTPMethod = method == .connect ? .get : method
+                    RequestLine.target(a, Int(r.start), r.end, method: m, into: &record)
                 }
             }
         }
@@ -436,7 +532,15 @@ public struct JSONLinesParser: LogParser {
             }
         }
         if let pc = best(.protocolVersion) {
-            record.protocolVersion = Self.text(b, pc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
+            if pc.kind == Kind.string, pc.end - pc.start > 2, b[Int(pc.start) + 1] &- 48 <= 9 {
+                // ECS `http.version` is `1.1`: store `HTTP/1.1` as the other formats do.
+                let start = batch.arena.count
+                batch.arena.append(contentsOf: [0x48, 0x54, 0x54, 0x50, 0x2F])  // "HTTP/"
+                let v = Self.appendUnescaped(b, Int(pc.start) + 1, Int(pc.end) - 1, into: &batch.arena)
+                record.protocolVersion = ByteRange(start: start, count: 5 + Int(v.count))
+            } else {
+                record.protocolVersion = Self.text(b, pc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
+            }
         }
         if let hc = best(.host) {
             let r = Self.text(b, hc, batch: &batch, dashIsAbsent: true, emptyIsAbsent: true)
@@ -457,7 +561,9 @@ public struct JSONLinesParser: LogParser {
                 v = Bytes.scaledDecimal(b, Int(dc.start), Int(dc.end), scale: durationScale)
             } else if dc.kind == Kind.string {
                 let s = durationScale
-                v = Self.withUnescaped(b, dc, batch: &batch) { Bytes.scaledDecimal($0, 0, $0.count, scale: s) }
+                v = Self.withUnescaped(b, dc, batch: &batch) {
+                    Bytes.scaledDecimal($0, 0, $0.count, scale: s) ?? Bytes.goDuration($0, 0, $0.count)
+                }
             } else {
                 v = nil
             }
@@ -476,6 +582,13 @@ public struct JSONLinesParser: LogParser {
             }
         }
         return .record
+    }
+
+    /// Whether a capture is the string `""` or `"-"`.
+    private static func isEmptyOrDash(_ b: UnsafeBufferPointer<UInt8>, _ c: Capture) -> Bool {
+        guard c.kind == Kind.string else { return false }
+        let len = Int(c.end - c.start)
+        return len == 2 || (len == 3 && b[Int(c.start) + 1] == UInt8(ascii: "-"))
     }
 
     /// An integer from a number or a string of digits (a fraction is truncated), or nil.
@@ -543,7 +656,9 @@ public struct JSONLinesParser: LogParser {
                     first = false
                     i = e
                 } else {
-                    i = skipValue(b, i, Int(c.end))
+                    let next = skipValue(b, i, Int(c.end))
+                    if next <= i { break }  // no progress: never loop on unexpected bytes
+                    i = next
                 }
                 i = skipWS(b, i)
                 if i < Int(c.end), b[i] == UInt8(ascii: ",") { i = skipWS(b, i + 1) }
@@ -653,7 +768,8 @@ public struct JSONLinesParser: LogParser {
                 i += 4
                 var scalar = UInt32(u)
                 if u >= 0xD800 && u <= 0xDBFF {
-                    if i + 6 <= e, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"), let lo = hex4(b, i + 2, e),
+                    if i + 6 <= e, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u"),
+                        let lo = hex4(b, i + 2, e),
                         lo >= 0xDC00 && lo <= 0xDFFF
                     {
                         scalar = 0x10000 + ((UInt32(u) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)

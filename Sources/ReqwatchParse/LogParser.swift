@@ -10,7 +10,7 @@ public protocol LogParser {
     /// into that copy; JSON: unescaped values), appends request headers to `batch.headers` and sets
     /// `record.headerStart`/`headerCount`. It does not append `record` to `batch.records` and does not set
     /// `lineNumber`/`byteOffset`: the engine does. Returns `.record`, `.skip` (blank line, `#` comment) or
-    /// `.malformed(reason)`. On `.malformed`/`.skip` the arena may have grown; the engine may truncate it.
+    /// `.malformed(reason)`. On `.malformed`/`.skip` the arena and headers are left as they were.
     /// Never traps on any bytes; allocates nothing per line beyond amortised arena growth.
     mutating func parse(_ line: Span<UInt8>, into record: inout RequestRecord, batch: inout RecordBatch) -> ParseOutcome
 }

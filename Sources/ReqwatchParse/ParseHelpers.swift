@@ -62,7 +62,8 @@ package enum Bytes {
             let c = b[k]
             let ok =
                 (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z")) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
-                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-")
+                || c == UInt8(ascii: "_")
             if !ok { return .none }
         }
         return .other
@@ -282,6 +283,48 @@ package enum Bytes {
         return negative ? -Int64(value) : Int64(value)
     }
 
+    /// A Go-style duration string (`350ns`, `2.7µs`, `1.5ms`, `0.25s`, `1m2.5s`, `1h`) in microseconds,
+    /// truncated; nil when it is not one.
+    package static func goDuration(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Int64? {
+        guard from >= 0, to <= b.count, from < to else { return nil }
+        var i = from
+        var total: Int64 = 0
+        var segments = 0
+        while i < to {
+            let numStart = i
+            while i < to, b[i] &- 48 <= 9 || b[i] == UInt8(ascii: ".") { i += 1 }
+            guard i > numStart, i < to, segments < 8 else { return nil }
+            let unitStart = i
+            while i < to, !(b[i] &- 48 <= 9) { i += 1 }
+            let scale: Int
+            var multiplier: Int64 = 1
+            if equals(b, unitStart, i, "ns") {
+                scale = -3
+            } else if equals(b, unitStart, i, "us") || equals(b, unitStart, i, "µs") {
+                scale = 0
+            } else if equals(b, unitStart, i, "ms") {
+                scale = 3
+            } else if equals(b, unitStart, i, "s") {
+                scale = 6
+            } else if equals(b, unitStart, i, "m") {
+                scale = 6
+                multiplier = 60
+            } else if equals(b, unitStart, i, "h") {
+                scale = 6
+                multiplier = 3600
+            } else {
+                return nil
+            }
+            guard let v = scaledDecimal(b, numStart, unitStart, scale: scale) else { return nil }
+            let (m, o1) = v.multipliedReportingOverflow(by: multiplier)
+            let (t, o2) = total.addingReportingOverflow(m)
+            if o1 || o2 { return nil }
+            total = t
+            segments += 1
+        }
+        return segments > 0 ? total : nil
+    }
+
     /// An epoch time: seconds, milliseconds (> 1e11), microseconds (> 1e14) or nanoseconds (> 1e17),
     /// integer or fractional, chosen by magnitude.
     package static func epoch(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) -> Timestamp? {
@@ -341,6 +384,7 @@ package enum Bytes {
         return client
     }
 
+    /// Whether `ip` is inside one of the `trusted` networks.
     @inline(__always)
     package static func isTrusted(_ ip: IPAddress, _ trusted: [CIDR]) -> Bool {
         for c in trusted where c.contains(ip) { return true }

@@ -12,6 +12,7 @@ import ReqwatchCore
 /// - `CONNECT host:port` sets `host` and leaves the path absent. `*` is a path.
 /// - path and query are split at the first `?`; the query is absent without `?`, empty for a bare `?`.
 package enum RequestLine {
+    /// Fills method, methodText, protocol, path, query and (absolute URI, CONNECT) host from `b[from..<to]`.
     package static func parse(
         _ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, into record: inout RequestRecord
     ) {
@@ -55,7 +56,9 @@ package enum RequestLine {
             // scheme://authority — http or https, any case.
             var k = s
             while k < e, k - s < 6, b[k] | 0x20 >= UInt8(ascii: "a"), b[k] | 0x20 <= UInt8(ascii: "z") { k += 1 }
-            if k + 3 <= e, k > s, b[k] == UInt8(ascii: ":"), b[k + 1] == UInt8(ascii: "/"), b[k + 2] == UInt8(ascii: "/") {
+            if k + 3 <= e, k > s, b[k] == UInt8(ascii: ":"), b[k + 1] == UInt8(ascii: "/"),
+                b[k + 2] == UInt8(ascii: "/")
+            {
                 let hostStart = k + 3
                 var hostEnd = hostStart
                 while hostEnd < e, b[hostEnd] != UInt8(ascii: "/"), b[hostEnd] != UInt8(ascii: "?") { hostEnd += 1 }

@@ -1,5 +1,6 @@
 import ReqwatchCore
 import ReqwatchParse
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct CombinedLogParserTests {
@@ -86,6 +87,13 @@ import Testing
         #expect(p.time == utc(2024, 1, 31, 23, 0, 0))
     }
 
+    @Test func clientWithPortOrBrackets() throws {
+        let a = parseOne(#"1.2.3.4:5678 - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1"#)
+        #expect(a.1?.client == "1.2.3.4")
+        let b = parseOne(#"[2001:db8::1] - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1"#)
+        #expect(b.1?.client == "2001:db8::1")
+    }
+
     @Test func vhostPrefixAndTrailingExtras() throws {
         let (o, r) = parseOne(
             #"website.com:443 1.2.3.4 - - [25/Oct/2021:11:05:52 +0200] "GET /web/.well-known HTTP/1.1" 403 6963 "abc.com" "UA string" 0.123 0.120 "-""#
@@ -97,6 +105,26 @@ import Testing
         #expect(p.status == 403)
         #expect(p.referer == "abc.com")
         #expect(p.userAgent == "UA string")
+    }
+
+    @Test func trailingCarriageReturnAndSpaces() throws {
+        let (o, r) = parseOne("1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"ua x\" \r")
+        #expect(o == .record)
+        #expect(try #require(r).userAgent == "ua x")
+        let (o2, r2) = parseOne("1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\r")
+        #expect(o2 == .record)
+        #expect(try #require(r2).bytes == 1)
+    }
+
+    @Test func syslogPrefix() throws {
+        let (o, r) = parseOne(
+            #"Sep 15 16:13:46 host.internal nginx[2869]: 81.150.104.130 - - [15/Sep/2021:16:13:46 +0000] "POST /wp-login.php HTTP/1.1" 200 5364 "-" "ua""#
+        )
+        #expect(o == .record)
+        let p = try #require(r)
+        #expect(p.client == "81.150.104.130")
+        #expect(p.path == "/wp-login.php")
+        #expect(p.host == nil)
     }
 
     @Test func missingIdentToken() throws {
@@ -188,5 +216,28 @@ import Testing
         #expect(batch.string(batch.records[1].path) == "/two")
         #expect(batch.string(batch.records[1].user) == "bob")
         #expect(batch.arena.count == lines.map(\.utf8.count).reduce(0, +))
+        // A malformed line leaves the arena as it was.
+        var record = RequestRecord()
+        let bad = Array("1.1.1.1 - - [garbage".utf8)
+        let before = batch.arena.count
+        let o = bad.withUnsafeBufferPointer { p in parser.parse(p.span, into: &record, batch: &batch) }
+        #expect(o == .malformed(.missingField))
+        #expect(batch.arena.count == before)
+    }
+}
+
+@Suite struct ParseSupportTests {
+    @Test func parseBatchHelper() {
+        let (batch, malformed) = parseBatch([
+            #"1.1.1.1 - - [01/Jan/2024:00:00:00 +0000] "GET /a HTTP/1.1" 200 1 "-" "x""#,
+            "# comment",
+            "junk",
+            #"2.2.2.2 - - [01/Jan/2024:00:00:01 +0000] "GET /b HTTP/1.1" 404 1 "-" "y""#,
+        ])
+        #expect(batch.records.count == 2)
+        #expect(malformed == [.missingField])
+        #expect(batch.records[1].lineNumber == 4)
+        #expect(batch.records[1].byteOffset == Int64(73 + 10 + 5))
+        #expect(batch.string(batch.records[1].path) == "/b")
     }
 }

@@ -1,5 +1,6 @@
 import ReqwatchCore
 import ReqwatchParse
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct JSONLinesParserTests {
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func caddySampleFile() throws {
-        let lines = try fileLines(peersTestdata("crowdsec/parser-caddy-json/caddy-logs.log"))
+        let lines = try fileLines(fixture("caddy-logs.log"))
         var parser = makeParser(.json(.caddy), options: ParseOptions())
         var outcomes: [ParseOutcome] = []
         var users: [String] = []
@@ -84,7 +85,7 @@ import Testing
         #expect(p.peer == "1.2.3.4")
         #expect(p.client == "10.0.0.1")
         #expect(p.user == "alice")
-        #expect(p.proto == "1.1")
+        #expect(p.proto == "HTTP/1.1")
         #expect(p.method == .get)
         #expect(p.referer == "https://x/")
         #expect(p.headers == ["Authorization: [REDACTED:bearer]"])
@@ -125,6 +126,17 @@ import Testing
         #expect(map == nil)
         #expect(problems.count == 4)
         #expect(throws: ReqwatchError.self) { try FieldMap(["nope": "x"]) }
+    }
+
+    @Test func fieldMapSpec() throws {
+        let (map, problems) = FieldMap.parse(spec: " time=ts , ip=request.remote_ip,status=status,duration_unit=ms")
+        #expect(problems.isEmpty)
+        let m = try #require(map)
+        #expect(m.paths[.ip] == [["request", "remote_ip"]])
+        #expect(m.durationUnit == .ms)
+        let (bad, errs) = FieldMap.parse(spec: "time=ts,oops,time=x,colour=red")
+        #expect(bad == nil)
+        #expect(errs.count == 3)
     }
 
     @Test func alternativesAndDuplicates() throws {
@@ -179,6 +191,9 @@ import Testing
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"bytes":"-"}"#, .record),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"not-an-ip"}"#, .malformed(.badClientAddress)),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"fe80::1%eth0"}"#, .malformed(.badClientAddress)),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":"-"}"#, .record),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":""}"#, .record),
+        (#"{"time":"2024-01-01T00:00:00Z","status":200,"ip":42}"#, .malformed(.badClientAddress)),
         (#"{"time":"2024-01-01T00:00:00Z","status":200,"x":{"a":[{},[],{"b":[null,true,false,-1.5e3]}]}}"#, .record),
         (#" {"time":"2024-01-01T00:00:00Z","status":200} "#, .record),
     ])
@@ -212,7 +227,7 @@ import Testing
     }
 
     @Test func traefikSample() throws {
-        let lines = try fileLines(peersTestdata("crowdsec/parser-traefik/traefik_json.log"))
+        let lines = try fileLines(fixture("traefik_json.log"))
         var parser = makeParser(.json(.traefik), options: ParseOptions())
         var records: [Parsed] = []
         var outcomes: [ParseOutcome] = []
@@ -232,5 +247,32 @@ import Testing
         #expect(first.userAgent == "Nikto")
         #expect(first.duration == 357)
         #expect(first.time == utc(2021, 12, 8, 14, 2, 43, us: 587_782))
+    }
+
+    @Test func optionsFieldMapOverridesSniffedMap() throws {
+        let custom = try FieldMap(["time": "when", "status": "code", "path": "p"])
+        let line = #"{"when":"2024-01-01T00:00:00Z","code":201,"p":"/x?y=1"}"#
+        #expect(parseOne(line, .json(.caddy)).0 == .malformed(.missingField))
+        let p = try #require(parseOne(line, .json(.caddy), options: ParseOptions(fieldMap: custom)).1)
+        #expect(p.status == 201)
+        #expect(p.path == "/x")
+        #expect(p.query == "y=1")
+        #expect(SniffedFormat(.json, fieldMap: custom) == .json(custom))
+        #expect(SniffedFormat(.json) == .json(.generic))
+        #expect(SniffedFormat(.auto) == nil)
+        #expect(SniffedFormat(.common) == .common)
+        #expect(custom.name == "custom")
+        #expect(SniffedFormat.json(.caddy).description == "json (caddy)")
+    }
+
+    @Test(arguments: [
+        (#""1.5ms""#, Int64(1500)), (#""350ns""#, Int64(0)), (#""2.7µs""#, Int64(2)), (#""1m2.5s""#, Int64(62_500_000)),
+        (#""0.25""#, Int64(250_000)), ("0.000002701", Int64(2)), ("5e-07", Int64(0)), ("1.5", Int64(1_500_000)),
+        (#""1h""#, Int64(3_600_000_000)), (#""fast""#, Int64(-1)), (#""1x""#, Int64(-1)), ("-1", Int64(-1)),
+    ])
+    func durations(value: String, micros: Int64) throws {
+        let line = #"{"ts":1700000000,"request":{"method":"GET","uri":"/"},"status":200,"duration":\#(value)}"#
+        let p = try #require(parseOne(line, .json(.caddy)).1)
+        #expect(p.duration == micros)
     }
 }

@@ -61,4 +61,47 @@ import Testing
         let q = try #require(parseOne(line, .json(.caddy)).1)
         #expect(q.client == "10.0.0.2")
     }
+
+    @Test func caddyClientIP() throws {
+        // Caddy resolved the client itself (its own trusted_proxies): believed as logged.
+        let resolved =
+            #"{"ts":1700000000,"request":{"remote_ip":"172.17.0.1","client_ip":"127.0.0.1","method":"GET","uri":"/","headers":{"X-Forwarded-For":["6.6.6.6"]}},"status":200}"#
+        #expect(try #require(parseOne(resolved, .json(.caddy)).1).client == "127.0.0.1")
+        // client_ip equal to the peer: our own trusted-proxy rule decides.
+        let same =
+            #"{"ts":1700000000,"request":{"remote_ip":"10.0.0.2","client_ip":"10.0.0.2","method":"GET","uri":"/","headers":{"X-Forwarded-For":["9.9.9.9"]}},"status":200}"#
+        #expect(try #require(parseOne(same, .json(.caddy), options: Self.proxies).1).client == "9.9.9.9")
+        #expect(try #require(parseOne(same, .json(.caddy)).1).client == "10.0.0.2")
+    }
+}
+
+/// nginx's stock `main` format: combined plus `"$http_x_forwarded_for"`.
+@Suite struct NginxMainFormatTests {
+    static func line(_ peer: String, _ xff: String) -> String {
+        #"\#(peer) - - [01/Jan/2024:00:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8" "\#(xff)""#
+    }
+
+    @Test func trustedPeer() throws {
+        let p = try #require(parseOne(Self.line("10.0.0.1", "5.6.7.8, 10.0.0.9"), options: TrustedProxyTests.proxies).1)
+        #expect(p.client == "5.6.7.8")
+        #expect(p.peer == "10.0.0.1")
+        #expect(p.forwardedFor == "5.6.7.8, 10.0.0.9")
+    }
+
+    @Test func untrustedPeer() throws {
+        let p = try #require(parseOne(Self.line("8.8.8.8", "5.6.7.8"), options: TrustedProxyTests.proxies).1)
+        #expect(p.client == "8.8.8.8")
+        #expect(p.forwardedFor == "5.6.7.8")
+    }
+
+    @Test func dashAndNonAddressExtrasAreNotXFF() throws {
+        let dash = try #require(parseOne(Self.line("10.0.0.1", "-"), options: TrustedProxyTests.proxies).1)
+        #expect(dash.forwardedFor == nil)
+        #expect(dash.client == "10.0.0.1")
+        let traefik = try #require(parseOne(
+            #"10.0.0.1 - - [08/Dec/2021:09:16:05 +0000] "GET /x HTTP/1.1" 200 414 "-" "-" 500 "test@docker" "http://172.17.0.3:80" 0ms"#,
+            options: TrustedProxyTests.proxies).1)
+        #expect(traefik.forwardedFor == nil)
+        #expect(traefik.client == "10.0.0.1")
+    }
 }
