@@ -104,7 +104,7 @@ public struct ExposedCredentialDetector: Detector {
         ]
         if let fp = f.fingerprint { evidence.append(("fingerprint", .string(fp))) }
         var ip: [UInt8] = []
-        _redactFormatIP(r.clientIP, into: &ip)
+        r.clientIP.write(into: &ip)
         let ipText = String(decoding: ip, as: UTF8.self)
         var alert = Alert(
             rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: f.kind.isStrongCredential ? 4 : 3,

@@ -57,13 +57,13 @@ extension Redactor {
         if r.peerIP != .unspecified {
             comma()
             out.append(contentsOf: "\"source\":{\"ip\":\"".utf8)
-            _redactFormatIP(r.peerIP, into: &out)
+            r.peerIP.write(into: &out)
             out.append(contentsOf: "\"}".utf8)
         }
         if r.clientIP != .unspecified {
             comma()
             out.append(contentsOf: "\"client\":{\"ip\":\"".utf8)
-            _redactFormatIP(r.clientIP, into: &out)
+            r.clientIP.write(into: &out)
             out.append(contentsOf: "\"}".utf8)
         }
         if r.user.isPresent {
@@ -294,42 +294,3 @@ extension Redactor {
     }
 }
 
-/// Formats an IP address (dotted IPv4, RFC 5952 IPv6). Temporary: delete once `IPAddress.description`
-/// from `IPAddress+Text.swift` is merged, and call that instead.
-func _redactFormatIP(_ ip: IPAddress, into out: inout [UInt8]) {
-    if ip.isIPv4 {
-        let v = ip.ipv4Value
-        out.append(contentsOf: "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)".utf8)
-        return
-    }
-    var groups = [UInt16](repeating: 0, count: 8)
-    for k in 0..<4 {
-        groups[k] = UInt16(truncatingIfNeeded: ip.high >> UInt64(48 - 16 * k))
-        groups[4 + k] = UInt16(truncatingIfNeeded: ip.low >> UInt64(48 - 16 * k))
-    }
-    // Longest run of two or more zero groups.
-    var bestStart = -1, bestLen = 0, k = 0
-    while k < 8 {
-        if groups[k] == 0 {
-            var e = k
-            while e < 8 && groups[e] == 0 { e += 1 }
-            if e - k > bestLen && e - k >= 2 { bestStart = k; bestLen = e - k }
-            k = e
-        } else {
-            k += 1
-        }
-    }
-    var text = ""
-    var g = 0
-    while g < 8 {
-        if g == bestStart {
-            text += "::"
-            g += bestLen
-            continue
-        }
-        if g > 0 && !text.hasSuffix(":") { text += ":" }
-        text += String(groups[g], radix: 16)
-        g += 1
-    }
-    out.append(contentsOf: text.utf8)
-}
