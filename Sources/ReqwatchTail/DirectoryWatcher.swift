@@ -17,11 +17,11 @@ final class DirectoryWatcher {
     private var directoryByWatch: [Int32: String] = [:]
     private var buffer = [UInt8](repeating: 0, count: 4096)
 
-    init(directories: [String]) {
+    init(directories: [String], enabled: Bool) {
         var unique: [String] = []
         for d in directories where !unique.contains(d) { unique.append(d) }
         self.directories = unique
-        fd = inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC))
+        fd = enabled ? inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC)) : -1
         addMissingWatches()
     }
 

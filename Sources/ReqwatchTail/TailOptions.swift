@@ -16,6 +16,10 @@ public struct TailOptions: Sendable {
     /// Longest line delivered, in bytes, without its `\n` and a trailing `\r`. Longer lines are skipped
     /// and counted in `Tailer.skippedLongLines`; at most this many bytes of a partial line are held.
     public var maxLineLength = 65_536
+    /// Use inotify to wake up as soon as a followed directory changes. Without it (or when the kernel
+    /// refuses it) the files are checked every `pollInterval`. Turn off for file systems where inotify
+    /// reports nothing (NFS, some FUSE mounts), or to measure the fallback.
+    public var useInotify = true
     /// The `--state FILE`: read positions and engine state are loaded from and saved to it.
     public var statePath: String?
 

@@ -30,6 +30,8 @@ public final class Tailer {
         let path: String
         var current: OpenFile?
         var draining: [OpenFile] = []
+        /// The last failure reported for this path (so it is reported once, not on every poll).
+        var lastFailure: String?
         init(path: String) { self.path = path }
     }
 
@@ -74,7 +76,8 @@ public final class Tailer {
         self.followed = opts.paths.map { FollowedPath(path: $0) }
         self.committed = Array(repeating: nil, count: opts.paths.count)
         self.buffer = [UInt8](repeating: 0, count: Self.readBufferSize)
-        self.watcher = DirectoryWatcher(directories: opts.paths.map { SystemFile.directoryName(of: $0) })
+        self.watcher = DirectoryWatcher(
+            directories: opts.paths.map { SystemFile.directoryName(of: $0) }, enabled: opts.useInotify)
 
         var state: TailState? = nil
         if let statePath = opts.statePath,
@@ -107,6 +110,10 @@ public final class Tailer {
     /// (0 lines). Between checks it waits for an inotify event on the files' directories, or at most
     /// `pollInterval`. `timeout: .zero` checks once without waiting. Lines delivered are not confirmed:
     /// call `commit` once they are processed.
+    ///
+    /// A file that cannot be opened or read does not stop the others: every path is checked, then the
+    /// first *new* failure is thrown (lines already passed to `body` in this call stay delivered). The same
+    /// failure of the same path is not thrown again on later polls; the path is retried each time.
     /// - Throws: `.io` naming the file when a followed file cannot be opened or read.
     public func poll(timeout: Duration, _ body: (Span<UInt8>, TailLineInfo) -> Void) throws(ReqwatchError) -> Int {
         let clock = ContinuousClock()
@@ -116,9 +123,22 @@ public final class Tailer {
             watcher.addMissingWatches()
             moreAvailable = false
             var delivered = 0
+            var newFailure: ReqwatchError? = nil
             for (i, fp) in followed.enumerated() {
-                delivered += try scan(fp, index: i, body)
+                do {
+                    delivered += try scan(fp, index: i, body)
+                    fp.lastFailure = nil
+                } catch {
+                    // One broken file must not stop the others: report each distinct failure once,
+                    // keep retrying it silently on later polls.
+                    let key = "\(error.code) \(error.message) \(error.location?.path ?? "")"
+                    if fp.lastFailure != key {
+                        fp.lastFailure = key
+                        newFailure = newFailure ?? error
+                    }
+                }
             }
+            if let newFailure { throw newFailure }
             if delivered > 0 { return delivered }
             let now = clock.now
             if now >= deadline { return 0 }

@@ -69,6 +69,28 @@ func monotonicNanoseconds() -> Int64 {
         #expect(start.duration(to: .now) < .seconds(2))
     }
 
+    @Test func pollingFallbackWithoutInotify() throws {
+        let dir = try TempDir()
+        let log = dir.file("live.log")
+        append(log, "")
+        var o = options([log])
+        o.useInotify = false
+        o.pollInterval = .milliseconds(20)
+        let t = try Tailer(options: o)
+        #expect(!t.usesInotify)
+        #expect(t.openDescriptorCount == 1)
+        let path = log
+        let writer = Thread {
+            usleep(50_000)
+            append(path, "polled\n")
+        }
+        let start = ContinuousClock.now
+        writer.start()
+        let got = try receive(t, count: 1, limit: .seconds(5))
+        #expect(got == ["polled"])
+        #expect(start.duration(to: .now) < .seconds(2))
+    }
+
     @Test func pollWithATimeoutReturnsZeroWhenNothingHappens() throws {
         let dir = try TempDir()
         let log = dir.file("quiet.log")
@@ -80,14 +102,16 @@ func monotonicNanoseconds() -> Int64 {
 
     /// Manual measurement (REQWATCH_MEASURE=1): latency from `write(2)` of a line by a writer thread to its
     /// delivery by `poll`, at about 10,000 lines/s. REQWATCH_MEASURE_LINES sets the count (default 1000).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["REQWATCH_MEASURE"] == "1"))
-    func measureAppendToDeliveryLatency() throws {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REQWATCH_MEASURE"] == "1"), .serialized, arguments: [true, false])
+    func measureAppendToDeliveryLatency(inotify: Bool) throws {
         let lines = Int(ProcessInfo.processInfo.environment["REQWATCH_MEASURE_LINES"] ?? "") ?? 1000
         let rate = 10_000
         let dir = try TempDir()
         let log = dir.file("measure.log")
         append(log, "")
-        let t = try Tailer(options: options([log]))
+        var o = options([log])
+        o.useInotify = inotify  // without it: the default 100 ms poll interval
+        let t = try Tailer(options: o)
         let path = log
         let writer = Thread {
             let w = LogWriter(path)
