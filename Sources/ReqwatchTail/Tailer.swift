@@ -304,23 +304,7 @@ public final class Tailer {
                 if committed[index] == nil { committed[index] = position(of: f) }
             }
         }
-        // Truncation in place (copy-truncate, `> file`): shorter than our position, or new first bytes.
-        if let cur = fp.current, let st = SystemFile.status(fd: cur.fd) {
-            if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
-                truncationCount += 1
-                if !cur.prefix.isEmpty,
-                    let copy = findSibling(
-                        of: fp.path, device: cur.device, inode: cur.inode, prefixLength: cur.prefix.count,
-                        prefixHash: cur.prefixHash, minimumSize: cur.lineStart, excluding: cur)
-                {
-                    copy.seek(to: cur.lineStart, line: cur.lineNumber)
-                    copy.closeAtEOF = true
-                    fp.draining.append(copy)
-                }
-                cur.resetAfterTruncation()
-            }
-            cur.refreshPrefix(size: st.size)
-        }
+        if let cur = fp.current { checkTruncation(fp, cur) }
         var delivered = 0
         var budget = Self.maxBytesPerScan
         var i = 0
@@ -347,11 +331,39 @@ public final class Tailer {
             }
         }
         if let cur = fp.current, budget > 0 {
-            let r = try read(cur, pathIndex: index, budget: budget, body)
+            let r = try read(cur, pathIndex: index, budget: budget, verifyPrefix: true, body)
             delivered += r.lines
+            if r.changed {
+                // Truncated (and perhaps rewritten) while we were reading: start over on the new content,
+                // after a copy of the old one if there is one.
+                checkTruncation(fp, cur)
+                moreAvailable = true
+                return delivered
+            }
             if !r.atEnd { moreAvailable = true }
         }
         return delivered
+    }
+
+    /// Truncation in place (copy-truncate, `> file`): the file is shorter than our position, or its first
+    /// bytes changed. The rest of the old content is looked for in a copy among the siblings (read next,
+    /// before the truncated file), then the file is read again from its start.
+    private func checkTruncation(_ fp: FollowedPath, _ cur: OpenFile) {
+        guard let st = SystemFile.status(fd: cur.fd) else { return }
+        if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
+            truncationCount += 1
+            if !cur.prefix.isEmpty,
+                let copy = findSibling(
+                    of: fp.path, device: cur.device, inode: cur.inode, prefixLength: cur.prefix.count,
+                    prefixHash: cur.prefixHash, minimumSize: cur.lineStart, excluding: cur)
+            {
+                copy.seek(to: cur.lineStart, line: cur.lineNumber)
+                copy.closeAtEOF = true
+                fp.draining.append(copy)
+            }
+            cur.resetAfterTruncation()
+        }
+        cur.refreshPrefix(size: st.size)
     }
 
     /// A rotated file is finished: deliver its unterminated last line, if any, then let it close.
@@ -366,9 +378,13 @@ public final class Tailer {
     }
 
     /// Reads `f` from its position to its end (or `budget` bytes), delivering complete lines.
+    /// With `verifyPrefix`, each chunk is used only if the file still starts with the bytes we saw after
+    /// it was read, so data of a file truncated and rewritten under us is not taken for the old content
+    /// (`changed` is then true and the chunk is dropped).
     private func read(
-        _ f: OpenFile, pathIndex: Int, budget: Int, _ body: (Span<UInt8>, TailLineInfo) -> Void
-    ) throws(ReqwatchError) -> (lines: Int, bytes: Int, atEnd: Bool) {
+        _ f: OpenFile, pathIndex: Int, budget: Int, verifyPrefix: Bool = false,
+        _ body: (Span<UInt8>, TailLineInfo) -> Void
+    ) throws(ReqwatchError) -> (lines: Int, bytes: Int, atEnd: Bool, changed: Bool) {
         var lines = 0
         var used = 0
         while used < budget {
@@ -378,12 +394,13 @@ public final class Tailer {
                     .io, "cannot read followed file", location: InputLocation(path: f.path, byteOffset: f.readOffset),
                     errno: errno)
             }
-            if n == 0 { return (lines, used, true) }
+            if n == 0 { return (lines, used, true, false) }
+            if verifyPrefix && f.prefixChanged(size: .max) { return (lines, used, false, true) }
             used += n
             lines += buffer.withUnsafeBufferPointer { frame($0, count: n, file: f, pathIndex: pathIndex, body) }
             f.readOffset += Int64(n)
         }
-        return (lines, used, false)
+        return (lines, used, false, false)
     }
 
     /// Splits `chunk[0..<count]` (file bytes at `f.readOffset`) into lines, joining the held partial line.
