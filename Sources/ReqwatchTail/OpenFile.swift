@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One open descriptor of a followed file: its read position, the partial line held until its
 /// newline, and the first bytes seen (to recognise truncation, copies and recycled inodes).

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Thin wrappers over the libc calls the tailer uses. Every failure becomes a `ReqwatchError` that
 /// names the path, never file contents.

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Follows log files as they grow, through rename-and-create rotation, copy-truncate, delete-and-
 /// recreate and compression of the rotated file, and remembers confirmed read positions in a state
@@ -84,7 +85,8 @@ public final class Tailer {
             let bytes = try SystemFile.readWholeFile(statePath, limit: TailState.maxFileSize)
         {
             guard let s = TailState.decode(bytes) else {
-                throw ReqwatchError(.state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
+                throw ReqwatchError(
+                    .state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
             }
             state = s
             extraState = s.extra
@@ -268,7 +270,9 @@ public final class Tailer {
         let hasDir = path.contains("/")
         var copy: OpenFile? = nil
         for name in SystemFile.directoryEntries(dir) {
-            guard name != base, name == base + ".1" || name == base + ".0" || name.hasPrefix(base + "-") else { continue }
+            guard name != base, name == base + ".1" || name == base + ".0" || name.hasPrefix(base + "-") else {
+                continue
+            }
             let full = hasDir ? (dir == "/" ? "/" + name : dir + "/" + name) : name
             guard let opened = try? SystemFile.openForReading(full) else { continue }
             let f = OpenFile(fd: opened.fd, status: opened.status, path: full)
@@ -372,7 +376,9 @@ public final class Tailer {
         f.lineNumber = f.lineNumber.map { $0 + 1 }
         let pending = f.pending
         f.pending.removeAll()
-        let n = pending.withUnsafeBufferPointer { deliver($0, from: f, pathIndex: pathIndex, endOffset: f.readOffset, body) }
+        let n = pending.withUnsafeBufferPointer {
+            deliver($0, from: f, pathIndex: pathIndex, endOffset: f.readOffset, body)
+        }
         f.lineStart = f.readOffset
         return n
     }
@@ -462,7 +468,8 @@ public final class Tailer {
             skippedLongLines += 1
             return 0
         }
-        var info = TailLineInfo(pathIndex: pathIndex, fileID: f.identity, lineNumber: f.lineNumber, endOffset: endOffset)
+        var info = TailLineInfo(
+            pathIndex: pathIndex, fileID: f.identity, lineNumber: f.lineNumber, endOffset: endOffset)
         info.prefixLength = f.prefix.count
         info.prefixHash = f.prefixHash
         let bytes = UnsafeBufferPointer(rebasing: line[0..<count])

@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Monotonic nanoseconds (shared by the writer thread and the reader).
@@ -102,7 +102,9 @@ func monotonicNanoseconds() -> Int64 {
 
     /// Manual measurement (REQWATCH_MEASURE=1): latency from `write(2)` of a line by a writer thread to its
     /// delivery by `poll`, at about 10,000 lines/s. REQWATCH_MEASURE_LINES sets the count (default 1000).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["REQWATCH_MEASURE"] == "1"), .serialized, arguments: [true, false])
+    @Test(
+        .enabled(if: ProcessInfo.processInfo.environment["REQWATCH_MEASURE"] == "1"), .serialized,
+        arguments: [true, false])
     func measureAppendToDeliveryLatency(inotify: Bool) throws {
         let lines = Int(ProcessInfo.processInfo.environment["REQWATCH_MEASURE_LINES"] ?? "") ?? 1000
         let rate = 10_000

@@ -5,7 +5,7 @@ import ReqwatchTestSupport
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Model-based test: a seeded random history of writes, rotations, truncations, compressions and
@@ -87,7 +87,9 @@ import Glibc
             let before = delivered.count
             for _ in 0..<100 {
                 let n = try tailer.poll(timeout: timeout) { span, info in
-                    got.append(Delivered(text: span.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }, info: info))
+                    got.append(
+                        Delivered(
+                            text: span.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }, info: info))
                 }
                 if n == 0 { break }
             }
@@ -287,7 +289,8 @@ import Glibc
         #expect(m.delivered.count == m.written.count)
         #expect(m.delivered == m.written)
         if m.delivered != m.written {
-            let i = zip(m.delivered, m.written).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let i =
+                zip(m.delivered, m.written).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(m.delivered.count, m.written.count)
             Issue.record(
                 "first difference at \(i): delivered \(m.delivered[max(0, i - 3)..<min(m.delivered.count, i + 3)]) written \(m.written[max(0, i - 3)..<min(m.written.count, i + 3)]) stats \(m.stats)"

@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Kill-and-restart: a tailer is dropped (its descriptors closed, nothing else saved) and a new one is
@@ -220,7 +220,8 @@ import Glibc
         append(log, lines(2...2))
         #expect(try t2.drain().map(\.text) == names(2...2))
         // The file is valid JSON with the documented fields.
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
         let files = json?["files"] as? [[String: Any]]
         #expect(json?["version"] as? Int == 1)
         #expect(files?.first?["path"] as? String == log)

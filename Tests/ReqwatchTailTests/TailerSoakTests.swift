@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Shared between the writer thread and the test.
@@ -97,7 +97,9 @@ final class SoakProgress: @unchecked Sendable {
         }
         let p = progress.snapshot
         latencies.sort()
-        func ms(_ q: Double) -> Double { Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))]) / 1e6 }
+        func ms(_ q: Double) -> Double {
+            Double(latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))]) / 1e6
+        }
         print(
             "tail soak: \(seconds) s, \(p.written) lines written, \(next) delivered in order, \(outOfOrder) out of order or duplicated, rotations \(p.rotations.sorted { $0.key < $1.key }), open descriptors \(t.openDescriptorCount); latency p50 \(ms(0.5)) ms, p99 \(ms(0.99)) ms, max \(ms(1)) ms"
         )
