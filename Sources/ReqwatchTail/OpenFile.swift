@@ -35,6 +35,8 @@ final class OpenFile {
     private(set) var prefixHash: UInt64 = ByteHash.hash([UInt8]())
     /// A static copy (found after copy-truncate or on resume): retire it as soon as it is read to its end.
     var closeAtEOF = false
+    /// For a rotated file: when its successor was first seen holding data (the writer had moved on).
+    var successorDataSince: ContinuousClock.Instant?
 
     init(fd: Int32, status: SystemFile.Status, path: String) {
         self.fd = fd

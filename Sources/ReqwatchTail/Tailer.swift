@@ -11,8 +11,8 @@ import ReqwatchCore
 /// Each followed path has a *current* file (the one the path names, or named last) and a short list
 /// of *draining* files: rotated files still being read to their end through their open descriptor
 /// (read before the current file, so data comes oldest first). A rotated file is closed once it is read
-/// to its end and the writer has moved on (its successor has data), so at most two descriptors are held
-/// per path in steady state. Memory per path: the partial line (at most `maxLineLength + 1` bytes) and
+/// to its end and the writer has moved on (its successor has had data for `rotationGrace`), or when a
+/// newer rotation supersedes it, so at most two descriptors are held per path. Memory per path: the partial line (at most `maxLineLength + 1` bytes) and
 /// 256 bytes of prefix; one 64 KiB read buffer is shared.
 ///
 /// Inherent limits (documented, not bugs): copy-truncate loses lines written between the copy and the
@@ -42,6 +42,7 @@ public final class Tailer {
     private var buffer: [UInt8]
     private var committed: [CommittedPosition?]
     private var moreAvailable = false
+    private let clock = ContinuousClock()
 
     /// Opaque engine state (detector windows) saved with the positions and loaded back by `init`.
     public var extraState: [UInt8] = []
@@ -118,7 +119,6 @@ public final class Tailer {
     /// failure of the same path is not thrown again on later polls; the path is retried each time.
     /// - Throws: `.io` naming the file when a followed file cannot be opened or read.
     public func poll(timeout: Duration, _ body: (Span<UInt8>, TailLineInfo) -> Void) throws(ReqwatchError) -> Int {
-        let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while true {
             watcher.drainEvents()
@@ -317,8 +317,15 @@ public final class Tailer {
             let isLast = i + 1 == fp.draining.count
             let successor = isLast ? fp.current : fp.draining[i + 1]
             // Sampled before reading: if the successor already had data, the writer had moved on
-            // before we read this file to its end, so nothing more will be written to it.
-            let successorHasData = successor.flatMap { SystemFile.status(fd: $0.fd) }.map { $0.size > 0 } ?? false
+            // before we read this file to its end. Servers with several workers (nginx) reopen their
+            // logs one worker at a time, so the file is kept `rotationGrace` longer for stragglers.
+            if f.successorDataSince == nil,
+                successor.flatMap({ SystemFile.status(fd: $0.fd) }).map({ $0.size > 0 }) ?? false
+            {
+                f.successorDataSince = clock.now
+            }
+            let writerMovedOn =
+                f.successorDataSince.map { $0.duration(to: clock.now) >= options.rotationGrace } ?? false
             if let st = SystemFile.status(fd: f.fd) { f.refreshPrefix(size: st.size) }
             let r = try read(f, pathIndex: index, budget: budget, body)
             delivered += r.lines
@@ -327,7 +334,7 @@ public final class Tailer {
                 moreAvailable = true
                 return delivered
             }
-            if f.closeAtEOF || successorHasData || !isLast {
+            if f.closeAtEOF || writerMovedOn || !isLast {
                 delivered += retire(f, pathIndex: index, body)
                 fp.draining.remove(at: i)
             } else {
