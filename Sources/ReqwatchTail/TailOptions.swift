@@ -7,6 +7,7 @@ import ReqwatchCore
 /// `fromStart` is set; files that appear later are always read from their start.
 public struct TailOptions: Sendable {
     /// Files to follow, in the order used for `TailLineInfo.pathIndex`. `"-"` (stdin) is not handled here.
+    /// List each file once: the state file keys positions by path.
     public var paths: [String]
     /// Read files present at start (and not known to the state file) from their first byte.
     public var fromStart = false

@@ -12,8 +12,9 @@ import ReqwatchCore
 /// of *draining* files: rotated files still being read to their end through their open descriptor
 /// (read before the current file, so data comes oldest first). A rotated file is closed once it is read
 /// to its end and the writer has moved on (its successor has had data for `rotationGrace`), or when a
-/// newer rotation supersedes it, so at most two descriptors are held per path. Memory per path: the partial line (at most `maxLineLength + 1` bytes) and
-/// 256 bytes of prefix; one 64 KiB read buffer is shared.
+/// newer rotation supersedes it, so at most two descriptors are held per path. Memory per path: the
+/// partial line (at most `maxLineLength + 1` bytes) and 256 bytes of prefix; one 64 KiB read buffer is
+/// shared.
 ///
 /// Inherent limits (documented, not bugs): copy-truncate loses lines written between the copy and the
 /// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.1` or
@@ -178,8 +179,8 @@ public final class Tailer {
     /// Writes the state file atomically (temporary file in the same directory, `fsync`, `rename`,
     /// `fsync` of the directory): per path its file identity, committed offset and last event time,
     /// plus `extraState`. A path whose file has not appeared yet is saved with device and inode 0, so
-    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every second and on
-    /// SIGINT/SIGTERM.
+    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every
+    /// second and on SIGINT/SIGTERM.
     /// - Throws: `.state` naming the state file.
     public func saveState() throws(ReqwatchError) {
         guard let statePath = options.statePath else { return }
@@ -292,10 +293,15 @@ public final class Tailer {
         -> Int
     {
         // A different file now has this name: rotation (rename, delete and recreate) or first appearance.
+        // If it cannot be opened, the files already open are still read; the failure is thrown after.
+        var openFailure: ReqwatchError? = nil
+        var opened: (fd: Int32, status: SystemFile.Status)? = nil
         if let st = SystemFile.status(path: fp.path), st.isRegular,
-            fp.current.map({ $0.device != st.device || $0.inode != st.inode }) ?? true,
-            let (fd, status) = try SystemFile.openForReading(fp.path)
+            fp.current.map({ $0.device != st.device || $0.inode != st.inode }) ?? true
         {
+            do { opened = try SystemFile.openForReading(fp.path) } catch { openFailure = error }
+        }
+        if let (fd, status) = opened {
             let f = OpenFile(fd: fd, status: status, path: fp.path)
             if fp.current.map({ $0.device != f.device || $0.inode != f.inode }) ?? true {
                 f.seek(to: 0, line: 0)
@@ -353,6 +359,7 @@ public final class Tailer {
             }
             if !r.atEnd { moreAvailable = true }
         }
+        if let openFailure { throw openFailure }
         return delivered
     }
 
@@ -403,9 +410,10 @@ public final class Tailer {
         while used < budget {
             let n = buffer.withUnsafeMutableBytes { SystemFile.pread(f.fd, $0, at: f.readOffset) }
             if n < 0 {
+                let e = errno
                 throw ReqwatchError(
                     .io, "cannot read followed file", location: InputLocation(path: f.path, byteOffset: f.readOffset),
-                    errno: errno)
+                    errno: e)
             }
             if n == 0 { return (lines, used, true, false) }
             if verifyPrefix && f.prefixChanged(size: .max) { return (lines, used, false, true) }
