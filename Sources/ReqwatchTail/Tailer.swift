@@ -17,9 +17,11 @@ import ReqwatchCore
 /// shared.
 ///
 /// Inherent limits (documented, not bugs): copy-truncate loses lines written between the copy and the
-/// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.1` or
-/// `<path>-*` with the same first bytes) only if this tailer had read at least one byte of it. A rotated
-/// file that was compressed or removed while reqwatch was down cannot be finished.
+/// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.<n>` or
+/// `<path>-*` with the same first bytes) only if this tailer had checked the file at least once after it
+/// got its first bytes. A file created and rotated away between two checks is never seen. A rotated file
+/// that was compressed or removed while reqwatch was down cannot be finished. Rotated files are
+/// recognised by name only among uncompressed siblings named `<path>.<n>` and `<path>-*`.
 ///
 /// Not thread-safe: use one tailer from one thread. `body` must not call `poll` again.
 public final class Tailer {
@@ -66,8 +68,10 @@ public final class Tailer {
     ///
     /// With a `statePath` that exists, each path known to it resumes at its committed offset: the same
     /// file (device, inode and first bytes) continues there; a file rotated while we were down is found
-    /// among its siblings (`<path>.1`, `<path>-*`) by device and inode, finished from the offset, then
-    /// the new file is read from its start; a truncated file is read from its start. Paths the state does
+    /// among its siblings (`<path>.<n>`, `<path>-*`) by device and inode and finished from the offset,
+    /// then rotated siblings modified after it (at most 4, oldest first), then the new file from its
+    /// start; after copy-truncate the copy is found by its first bytes; a truncated file is read from
+    /// its start. Paths the state does
     /// not know start as without state: at their end (or start with `fromStart`); missing ones are
     /// waited for and read from their start when they appear.
     /// - Throws: `.state` naming the state file when it cannot be read or is corrupt; `.io` when a
@@ -248,42 +252,91 @@ public final class Tailer {
             f.refreshPrefix(size: status.size)
             fp.current = f
         }
-        if !sameFile,
-            let old = findSibling(
-                of: fp.path, device: p.device, inode: p.inode, prefixLength: p.prefixLength,
-                prefixHash: p.prefixHash, minimumSize: p.offset, excluding: fp.current)
-        {
-            old.seek(to: p.offset, line: p.lineNumber)
-            old.closeAtEOF = true
-            fp.draining.append(old)
+        if !sameFile {
+            fp.draining = filesRotatedWhileDown(fp.path, p, current: fp.current)
         }
     }
 
-    /// Looks among the siblings of `path` named `<name>.0`, `<name>.1` or `<name>-*` for the file with
-    /// this device and inode (and first bytes), or else for a copy with the same first bytes that is at
-    /// least `minimumSize` long. The file `excluding` is never returned.
-    private func findSibling(
-        of path: String, device: UInt64, inode: UInt64, prefixLength: Int, prefixHash: UInt64,
-        minimumSize: Int64, excluding: OpenFile?
-    ) -> OpenFile? {
+    /// Uncompressed rotated siblings of `path`: `<name>.<digits>` and `<name>-*` (logrotate's numbered
+    /// and `dateext` names), with their status. Compressed ones (`.gz`, `.bz2`, `.xz`, `.zst`) are left out.
+    private func rotatedSiblings(of path: String) -> [(path: String, status: SystemFile.Status)] {
         let dir = SystemFile.directoryName(of: path)
         let base = SystemFile.baseName(of: path)
         let hasDir = path.contains("/")
-        var copy: OpenFile? = nil
-        for name in SystemFile.directoryEntries(dir) {
-            guard name != base, name == base + ".1" || name == base + ".0" || name.hasPrefix(base + "-") else {
-                continue
-            }
+        var out: [(path: String, status: SystemFile.Status)] = []
+        for name in SystemFile.directoryEntries(dir) where name.count > base.count && name.hasPrefix(base) {
+            let rest = name.dropFirst(base.count)
+            let numbered =
+                rest.first == "." && rest.count > 1 && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+            guard numbered || rest.first == "-" else { continue }
+            if [".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"].contains(where: { name.hasSuffix($0) }) { continue }
             let full = hasDir ? (dir == "/" ? "/" + name : dir + "/" + name) : name
-            guard let opened = try? SystemFile.openForReading(full) else { continue }
-            let f = OpenFile(fd: opened.fd, status: opened.status, path: full)
-            if let ex = excluding, ex.device == f.device, ex.inode == f.inode { continue }
-            let prefixOK = prefixLength > 0 && SystemFile.prefixMatches(f.fd, length: prefixLength, hash: prefixHash)
-            guard opened.status.size >= minimumSize else { continue }
-            if f.device == device, f.inode == inode, prefixLength == 0 || prefixOK { return f }
-            if prefixOK, copy == nil { copy = f }
+            if let st = SystemFile.status(path: full), st.isRegular { out.append((full, st)) }
         }
-        return copy
+        return out
+    }
+
+    /// Opens a sibling only if it is still the file `status` describes.
+    private func openSibling(_ path: String, _ status: SystemFile.Status) -> OpenFile? {
+        guard let opened = try? SystemFile.openForReading(path),
+            opened.status.device == status.device, opened.status.inode == status.inode
+        else { return nil }
+        return OpenFile(fd: opened.fd, status: opened.status, path: path)
+    }
+
+    /// Most rotated files read after a restart, besides the one holding the committed position.
+    static let maxRotatedFilesOnResume = 4
+
+    /// After a restart, finds what was written to the committed file and its successors while we were
+    /// down: the committed file among the rotated siblings by device, inode and first bytes (then the
+    /// rotated files modified strictly after it, oldest first, each from its start: equal times are left
+    /// out, so an older generation is never read twice), or else a copy of it with the same first bytes
+    /// (copy-truncate). Returns them oldest first, positioned.
+    private func filesRotatedWhileDown(_ path: String, _ p: CommittedPosition, current: OpenFile?) -> [OpenFile] {
+        let siblings = rotatedSiblings(of: path).filter { s in
+            !(current.map { c in c.device == s.status.device && c.inode == s.status.inode } ?? false)
+        }
+        func prefixMatches(_ f: OpenFile) -> Bool {
+            p.prefixLength > 0 && SystemFile.prefixMatches(f.fd, length: p.prefixLength, hash: p.prefixHash)
+        }
+        if let s = siblings.first(where: { $0.status.device == p.device && $0.status.inode == p.inode }),
+            s.status.size >= p.offset, let f = openSibling(s.path, s.status), p.prefixLength == 0 || prefixMatches(f)
+        {
+            f.seek(to: p.offset, line: p.lineNumber)
+            f.closeAtEOF = true
+            var files = [f]
+            let newer = siblings.filter { $0.path != s.path && $0.status.modified > s.status.modified }
+                .sorted { ($0.status.modified, $1.path) < ($1.status.modified, $0.path) }
+            for n in newer.prefix(Self.maxRotatedFilesOnResume) {
+                guard let g = openSibling(n.path, n.status) else { continue }
+                g.seek(to: 0, line: 0)
+                g.closeAtEOF = true
+                files.append(g)
+            }
+            return files
+        }
+        for s in siblings where s.status.size >= p.offset && p.prefixLength > 0 {
+            if let f = openSibling(s.path, s.status), prefixMatches(f) {
+                f.seek(to: p.offset, line: p.lineNumber)
+                f.closeAtEOF = true
+                return [f]
+            }
+        }
+        return []
+    }
+
+    /// While running, after a truncation in place: a copy among the siblings that starts with the bytes
+    /// we saw and is at least `minimumSize` long (logrotate's `copytruncate`).
+    private func findCopy(of path: String, _ cur: OpenFile, minimumSize: Int64) -> OpenFile? {
+        for s in rotatedSiblings(of: path)
+        where s.status.size >= minimumSize && !(s.status.device == cur.device && s.status.inode == cur.inode) {
+            if let f = openSibling(s.path, s.status),
+                SystemFile.prefixMatches(f.fd, length: cur.prefix.count, hash: cur.prefixHash)
+            {
+                return f
+            }
+        }
+        return nil
     }
 
     // MARK: - Scanning
@@ -370,11 +423,7 @@ public final class Tailer {
         guard let st = SystemFile.status(fd: cur.fd) else { return }
         if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
             truncationCount += 1
-            if !cur.prefix.isEmpty,
-                let copy = findSibling(
-                    of: fp.path, device: cur.device, inode: cur.inode, prefixLength: cur.prefix.count,
-                    prefixHash: cur.prefixHash, minimumSize: cur.lineStart, excluding: cur)
-            {
+            if !cur.prefix.isEmpty, let copy = findCopy(of: fp.path, cur, minimumSize: cur.lineStart) {
                 copy.seek(to: cur.lineStart, line: cur.lineNumber)
                 copy.closeAtEOF = true
                 fp.draining.append(copy)
