@@ -95,6 +95,8 @@ import Testing
         }
         append(log, lines(4...4))
         append(log + ".1", "unrelated older rotation\n")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: log + ".1")
         moveFile(log, log + "-20261125")
         append(log, lines(5...5))
         let t2 = try Tailer(options: options([log], state: state))
