@@ -23,7 +23,29 @@ import ReqwatchCore
 /// that was compressed or removed while reqwatch was down cannot be finished. Rotated files are
 /// recognised by name only among uncompressed siblings named `<path>.<n>` and `<path>-*`.
 ///
+/// A followed path that is a symlink is read through it (retargeting the link counts as a rotation), but
+/// inotify watches the link's directory only, so writes to a target elsewhere are seen by the safety poll.
+///
 /// Not thread-safe: use one tailer from one thread. `body` must not call `poll` again.
+///
+/// Typical engine loop (copy each line into the batch arena inside the callback: the span dies with it):
+/// ```swift
+/// let tailer = try Tailer(options: options)
+/// detectors.restore(tailer.extraState)
+/// var lastSave = ContinuousClock.now
+/// while !stopRequested {
+///     var last: TailLineInfo?
+///     _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in batch.append(line, info); last = info }
+///     let eventTime = try engine.process(&batch)      // parse, detect, write and flush alerts
+///     if let last { tailer.commit(last, eventTime: eventTime) }
+///     if lastSave.duration(to: .now) >= .seconds(1) {
+///         tailer.extraState = detectors.snapshot()
+///         try tailer.saveState()
+///         lastSave = .now
+///     }
+/// }
+/// try tailer.saveState()   // on SIGINT/SIGTERM
+/// ```
 public final class Tailer {
     /// Bytes read from one path per scan before the tailer returns what it has (fairness between files).
     static let maxBytesPerScan = 8 << 20
