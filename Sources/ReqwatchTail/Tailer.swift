@@ -34,10 +34,13 @@ import ReqwatchCore
 /// detectors.restore(tailer.extraState)
 /// var lastSave = ContinuousClock.now
 /// while !stopRequested {
-///     var last: TailLineInfo?
-///     _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in batch.append(line, info); last = info }
-///     let eventTime = try engine.process(&batch)      // parse, detect, write and flush alerts
-///     if let last { tailer.commit(last, eventTime: eventTime) }
+///     var last: [Int: TailLineInfo] = [:]              // per path: commit each path's own last line
+///     _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in
+///         batch.append(line, info)
+///         last[info.pathIndex] = info
+///     }
+///     try engine.process(&batch)                       // parse, detect, write and flush alerts
+///     for (path, info) in last { tailer.commit(info, eventTime: batch.lastEventTime(path)) }
 ///     if lastSave.duration(to: .now) >= .seconds(1) {
 ///         tailer.extraState = detectors.snapshot()
 ///         try tailer.saveState()
