@@ -73,6 +73,7 @@ public final class Tailer {
     private let clock = ContinuousClock()
 
     /// Opaque engine state (detector windows) saved with the positions and loaded back by `init`.
+    /// Stored as hex in the state file, whose size is capped at 256 MiB (so at most about 128 MiB here).
     public var extraState: [UInt8] = []
     /// Lines longer than `maxLineLength` that were skipped.
     public private(set) var skippedLongLines: Int64 = 0
@@ -104,6 +105,7 @@ public final class Tailer {
     public init(options: TailOptions) throws(ReqwatchError) {
         var opts = options
         opts.maxLineLength = max(1, opts.maxLineLength)
+        opts.pollInterval = max(.milliseconds(1), opts.pollInterval)  // never a busy loop
         self.options = opts
         self.followed = opts.paths.map { FollowedPath(path: $0) }
         self.committed = Array(repeating: nil, count: opts.paths.count)
