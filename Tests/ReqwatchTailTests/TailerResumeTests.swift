@@ -228,7 +228,7 @@ import Testing
 
     @Test func extraStateAndEventTimeRoundTrip() throws {
         let dir = try TempDir()
-        let log = dir.file("weird \"name\"\\ é.log")
+        let log = dir.file("weird \"name\"\\ é\t\u{1}😀.log")
         let state = dir.file("state.json")
         append(log, lines(1...1))
         let blob: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37) }
