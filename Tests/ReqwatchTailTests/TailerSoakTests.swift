@@ -108,3 +108,104 @@ final class SoakProgress: @unchecked Sendable {
         #expect(t.openDescriptorCount <= 3)
     }
 }
+
+/// Manual soak with crashes (REQWATCH_SOAK_KILL=<seconds>): like the soak above, but the writer rotates
+/// every 1.5 s (logrotate-style shift `.1` → `.2`, alternating rename-and-create and copy-truncate), the
+/// state is saved every second, and every ~2.5 s the tailer is dropped without saving (`kill -9`) and a
+/// new one resumes from the state file. No line may be lost; lines re-delivered after a crash must be
+/// ones delivered since the last save.
+@Suite struct TailerKillSoakTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REQWATCH_SOAK_KILL"] != nil))
+    func crashesEveryFewSecondsLoseNothing() throws {
+        let seconds = Double(ProcessInfo.processInfo.environment["REQWATCH_SOAK_KILL"] ?? "") ?? 10
+        let dir = try TempDir()
+        let log = dir.file("soak.log")
+        let state = dir.file("state.json")
+        append(log, "")
+        let progress = SoakProgress()
+        let path = log
+        let writer = Thread {
+            let w = LogWriter(path)
+            var i = 0
+            let start = monotonicNanoseconds()
+            let end = start + Int64(seconds * 1e9)
+            var nextRotation = start + 1_500_000_000
+            var kind = 0
+            while monotonicNanoseconds() < end {
+                for _ in 0..<10 {
+                    w.write("\(i) \(monotonicNanoseconds()) GET /api/items/\(i) 200\n")
+                    i += 1
+                }
+                progress.wrote(10)
+                usleep(1000)
+                if monotonicNanoseconds() >= nextRotation {
+                    nextRotation += 1_500_000_000
+                    removeFile(path + ".2")
+                    if fileExists(path + ".1") { moveFile(path + ".1", path + ".2") }
+                    if kind % 2 == 0 {
+                        moveFile(path, path + ".1")
+                        w.reopen()
+                        progress.rotated("rename")
+                    } else {
+                        try? copyFile(path, path + ".1")
+                        truncateFile(path)
+                        progress.rotated("copytruncate")
+                    }
+                    kind += 1
+                }
+            }
+            progress.finish()
+        }
+        var tailer = try Tailer(options: options([log], state: state))
+        writer.start()
+        var next = 0  // lowest line number not delivered yet
+        var lost = 0
+        var redelivered = 0
+        var redeliveredOutsideWindow = 0
+        var savedUpTo = 0  // every line below this was committed and saved
+        var crashes = 0
+        var lastSave = ContinuousClock.now
+        var lastCrash = ContinuousClock.now
+        var doneAt: ContinuousClock.Instant? = nil
+        while true {
+            var infos: [TailLineInfo] = []
+            _ = try tailer.poll(timeout: .milliseconds(250)) { span, info in
+                let s = span.withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
+                guard let n = Int(s.split(separator: " ")[0]) else { return }
+                if n == next {
+                    next += 1
+                } else if n < next {
+                    redelivered += 1
+                    if n < savedUpTo { redeliveredOutsideWindow += 1 }
+                } else {
+                    lost += n - next
+                    next = n + 1
+                }
+                infos.append(info)
+            }
+            for info in infos { tailer.commit(info, eventTime: nil) }
+            if lastSave.duration(to: .now) >= .milliseconds(900) {
+                try tailer.saveState()
+                savedUpTo = next
+                lastSave = .now
+            }
+            if lastCrash.duration(to: .now) >= .milliseconds(2500) {
+                tailer = try Tailer(options: options([log], state: state))  // the old one is dropped unsaved
+                crashes += 1
+                lastCrash = .now
+            }
+            let p = progress.snapshot
+            if p.done {
+                doneAt = doneAt ?? .now
+                if next >= p.written || doneAt!.duration(to: .now) > .seconds(5) { break }
+            }
+        }
+        let p = progress.snapshot
+        print(
+            "tail kill soak: \(seconds) s, \(p.written) lines written, \(next) reached, \(lost) lost, \(redelivered) re-delivered after \(crashes) crashes (\(redeliveredOutsideWindow) from before the last save), rotations \(p.rotations.sorted { $0.key < $1.key })"
+        )
+        #expect(next == p.written)
+        #expect(lost == 0)
+        #expect(redeliveredOutsideWindow == 0)
+    }
+}
