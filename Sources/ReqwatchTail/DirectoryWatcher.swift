@@ -1,13 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Wakes the tailer when something happens in the directories of the followed files (inotify on
 /// each file's directory, so creation, renames and deletion are seen as well as writes). When inotify
 /// is unavailable, `wait` simply sleeps. Events are only a hint: the tailer re-checks every file.
 final class DirectoryWatcher {
-    private static let mask: UInt32 = UInt32(IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_CLOSE_WRITE)
+    private static let mask: UInt32 = UInt32(
+        IN_CREATE | IN_MOVED_TO | IN_MODIFY | IN_DELETE | IN_MOVED_FROM | IN_CLOSE_WRITE)
     private static let ignoredEvent: UInt32 = 0x8000  // IN_IGNORED: the watch went away (directory deleted)
 
     /// The inotify descriptor, or -1.
@@ -17,11 +19,11 @@ final class DirectoryWatcher {
     private var directoryByWatch: [Int32: String] = [:]
     private var buffer = [UInt8](repeating: 0, count: 4096)
 
-    init(directories: [String]) {
+    init(directories: [String], enabled: Bool) {
         var unique: [String] = []
         for d in directories where !unique.contains(d) { unique.append(d) }
         self.directories = unique
-        fd = inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC))
+        fd = enabled ? inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC)) : -1
         addMissingWatches()
     }
 

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One open descriptor of a followed file: its read position, the partial line held until its
 /// newline, and the first bytes seen (to recognise truncation, copies and recycled inodes).
@@ -34,6 +35,8 @@ final class OpenFile {
     private(set) var prefixHash: UInt64 = ByteHash.hash([UInt8]())
     /// A static copy (found after copy-truncate or on resume): retire it as soon as it is read to its end.
     var closeAtEOF = false
+    /// For a rotated file: when its successor was first seen holding data (the writer had moved on).
+    var successorDataSince: ContinuousClock.Instant?
 
     init(fd: Int32, status: SystemFile.Status, path: String) {
         self.fd = fd

@@ -18,7 +18,9 @@ enum StateJSONReader {
         var i = 0
 
         mutating func skipSpace() {
-            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 {
+                i += 1
+            }
         }
 
         mutating func literal(_ word: String) -> Bool {
@@ -37,7 +39,10 @@ enum StateJSONReader {
                 i += 1
                 var fields: [(String, JSONValue)] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(fields) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(fields)
+                }
                 while true {
                     skipSpace()
                     guard let k = string() else { return nil }
@@ -48,22 +53,37 @@ enum StateJSONReader {
                     fields.append((k, v))
                     skipSpace()
                     guard i < bytes.count else { return nil }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(fields) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "}") {
+                        i += 1
+                        return .object(fields)
+                    }
                     return nil
                 }
             case UInt8(ascii: "["):
                 i += 1
                 var items: [JSONValue] = []
                 skipSpace()
-                if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(items)
+                }
                 while true {
                     guard let v = value(depth: depth + 1) else { return nil }
                     items.append(v)
                     skipSpace()
                     guard i < bytes.count else { return nil }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(items) }
+                    if bytes[i] == UInt8(ascii: ",") {
+                        i += 1
+                        continue
+                    }
+                    if bytes[i] == UInt8(ascii: "]") {
+                        i += 1
+                        return .array(items)
+                    }
                     return nil
                 }
             case UInt8(ascii: "\""):
@@ -77,7 +97,10 @@ enum StateJSONReader {
 
         mutating func integer() -> JSONValue? {
             var negative = false
-            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") {
+                negative = true
+                i += 1
+            }
             let start = i
             var magnitude: UInt64 = 0
             while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
@@ -88,7 +111,9 @@ enum StateJSONReader {
                 i += 1
             }
             guard i > start else { return nil }
-            if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            if i < bytes.count,
+                bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")
+            {
                 return nil
             }
             if negative {
@@ -143,7 +168,8 @@ enum StateJSONReader {
                 case UInt8(ascii: "u"):
                     guard var scalar = hex4() else { return nil }
                     if scalar >= 0xD800 && scalar < 0xDC00 {
-                        guard i + 2 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u") else {
+                        guard i + 2 <= bytes.count, bytes[i] == UInt8(ascii: "\\"), bytes[i + 1] == UInt8(ascii: "u")
+                        else {
                             return nil
                         }
                         i += 2

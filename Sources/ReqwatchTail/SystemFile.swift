@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Thin wrappers over the libc calls the tailer uses. Every failure becomes a `ReqwatchError` that
 /// names the path, never file contents.
@@ -13,12 +14,15 @@ enum SystemFile {
         var size: Int64
         var isRegular: Bool
         var linkCount: UInt64
+        /// Modification time, nanoseconds since the epoch.
+        var modified: Int64
     }
 
     static func status(_ st: stat) -> Status {
         Status(
             device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
-            isRegular: (st.st_mode & S_IFMT) == S_IFREG, linkCount: UInt64(st.st_nlink))
+            isRegular: (st.st_mode & S_IFMT) == S_IFREG, linkCount: UInt64(st.st_nlink),
+            modified: Int64(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(st.st_mtim.tv_nsec))
     }
 
     /// `stat(path)`; nil when it does not exist (or cannot be looked at).

@@ -7,6 +7,7 @@ import ReqwatchCore
 /// `fromStart` is set; files that appear later are always read from their start.
 public struct TailOptions: Sendable {
     /// Files to follow, in the order used for `TailLineInfo.pathIndex`. `"-"` (stdin) is not handled here.
+    /// List each file once: the state file keys positions by path.
     public var paths: [String]
     /// Read files present at start (and not known to the state file) from their first byte.
     public var fromStart = false
@@ -16,6 +17,14 @@ public struct TailOptions: Sendable {
     /// Longest line delivered, in bytes, without its `\n` and a trailing `\r`. Longer lines are skipped
     /// and counted in `Tailer.skippedLongLines`; at most this many bytes of a partial line are held.
     public var maxLineLength = 65_536
+    /// How long a rotated file stays open after the new file first holds data, for writers that reopen
+    /// their log late (nginx workers reopen one at a time after `USR1`): lines they still append to the old
+    /// file in that time are delivered. A newer rotation closes it at once; 0 closes it as soon as it is read.
+    public var rotationGrace: Duration = .seconds(1)
+    /// Use inotify to wake up as soon as a followed directory changes. Without it (or when the kernel
+    /// refuses it) the files are checked every `pollInterval`. Turn off for file systems where inotify
+    /// reports nothing (NFS, some FUSE mounts), or to measure the fallback.
+    public var useInotify = true
     /// The `--state FILE`: read positions and engine state are loaded from and saved to it.
     public var statePath: String?
 

@@ -34,7 +34,10 @@ struct TailState: Equatable, Sendable {
                 ("path", .string(path)),
                 ("device", .int(Int64(bitPattern: p.device))),
                 ("inode", .int(Int64(bitPattern: p.inode))),
-                ("fingerprint", .int(Int64(bitPattern: p.prefixLength == OpenFile.fingerprintLength ? p.prefixHash : 0))),
+                (
+                    "fingerprint",
+                    .int(Int64(bitPattern: p.prefixLength == OpenFile.fingerprintLength ? p.prefixHash : 0))
+                ),
                 ("prefix_length", .int(p.prefixLength)),
                 ("prefix_hash", .int(Int64(bitPattern: p.prefixHash))),
                 ("offset", .int(p.offset)),

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ReqwatchCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Follows log files as they grow, through rename-and-create rotation, copy-truncate, delete-and-
 /// recreate and compression of the rotated file, and remembers confirmed read positions in a state
@@ -10,16 +11,44 @@ import ReqwatchCore
 /// Each followed path has a *current* file (the one the path names, or named last) and a short list
 /// of *draining* files: rotated files still being read to their end through their open descriptor
 /// (read before the current file, so data comes oldest first). A rotated file is closed once it is read
-/// to its end and the writer has moved on (its successor has data), so at most two descriptors are held
-/// per path in steady state. Memory per path: the partial line (at most `maxLineLength + 1` bytes) and
-/// 256 bytes of prefix; one 64 KiB read buffer is shared.
+/// to its end and the writer has moved on (its successor has had data for `rotationGrace`), or when a
+/// newer rotation supersedes it, so at most two descriptors are held per path. Memory per path: the
+/// partial line (at most `maxLineLength + 1` bytes) and 256 bytes of prefix; one 64 KiB read buffer is
+/// shared.
 ///
 /// Inherent limits (documented, not bugs): copy-truncate loses lines written between the copy and the
-/// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.1` or
-/// `<path>-*` with the same first bytes) only if this tailer had read at least one byte of it. A rotated
-/// file that was compressed or removed while reqwatch was down cannot be finished.
+/// truncation in any tailer; the rest of the old file is recovered from the copy (`<path>.<n>` or
+/// `<path>-*` with the same first bytes) only if this tailer had checked the file at least once after it
+/// got its first bytes. A file created and rotated away between two checks is never seen. A rotated file
+/// that was compressed or removed while reqwatch was down cannot be finished. Rotated files are
+/// recognised by name only among uncompressed siblings named `<path>.<n>` and `<path>-*`.
+///
+/// A followed path that is a symlink is read through it (retargeting the link counts as a rotation), but
+/// inotify watches the link's directory only, so writes to a target elsewhere are seen by the safety poll.
 ///
 /// Not thread-safe: use one tailer from one thread. `body` must not call `poll` again.
+///
+/// Typical engine loop (copy each line into the batch arena inside the callback: the span dies with it):
+/// ```swift
+/// let tailer = try Tailer(options: options)
+/// detectors.restore(tailer.extraState)
+/// var lastSave = ContinuousClock.now
+/// while !stopRequested {
+///     var last: [Int: TailLineInfo] = [:]              // per path: commit each path's own last line
+///     _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in
+///         batch.append(line, info)
+///         last[info.pathIndex] = info
+///     }
+///     try engine.process(&batch)                       // parse, detect, write and flush alerts
+///     for (path, info) in last { tailer.commit(info, eventTime: batch.lastEventTime(path)) }
+///     if lastSave.duration(to: .now) >= .seconds(1) {
+///         tailer.extraState = detectors.snapshot()
+///         try tailer.saveState()
+///         lastSave = .now
+///     }
+/// }
+/// try tailer.saveState()   // on SIGINT/SIGTERM
+/// ```
 public final class Tailer {
     /// Bytes read from one path per scan before the tailer returns what it has (fairness between files).
     static let maxBytesPerScan = 8 << 20
@@ -30,6 +59,8 @@ public final class Tailer {
         let path: String
         var current: OpenFile?
         var draining: [OpenFile] = []
+        /// The last failure reported for this path (so it is reported once, not on every poll).
+        var lastFailure: String?
         init(path: String) { self.path = path }
     }
 
@@ -39,8 +70,10 @@ public final class Tailer {
     private var buffer: [UInt8]
     private var committed: [CommittedPosition?]
     private var moreAvailable = false
+    private let clock = ContinuousClock()
 
     /// Opaque engine state (detector windows) saved with the positions and loaded back by `init`.
+    /// Stored as hex in the state file, whose size is capped at 256 MiB (so at most about 128 MiB here).
     public var extraState: [UInt8] = []
     /// Lines longer than `maxLineLength` that were skipped.
     public private(set) var skippedLongLines: Int64 = 0
@@ -61,8 +94,10 @@ public final class Tailer {
     ///
     /// With a `statePath` that exists, each path known to it resumes at its committed offset: the same
     /// file (device, inode and first bytes) continues there; a file rotated while we were down is found
-    /// among its siblings (`<path>.1`, `<path>-*`) by device and inode, finished from the offset, then
-    /// the new file is read from its start; a truncated file is read from its start. Paths the state does
+    /// among its siblings (`<path>.<n>`, `<path>-*`) by device and inode and finished from the offset,
+    /// then rotated siblings modified after it (at most 4, oldest first), then the new file from its
+    /// start; after copy-truncate the copy is found by its first bytes; a truncated file is read from
+    /// its start. Paths the state does
     /// not know start as without state: at their end (or start with `fromStart`); missing ones are
     /// waited for and read from their start when they appear.
     /// - Throws: `.state` naming the state file when it cannot be read or is corrupt; `.io` when a
@@ -70,18 +105,21 @@ public final class Tailer {
     public init(options: TailOptions) throws(ReqwatchError) {
         var opts = options
         opts.maxLineLength = max(1, opts.maxLineLength)
+        opts.pollInterval = max(.milliseconds(1), opts.pollInterval)  // never a busy loop
         self.options = opts
         self.followed = opts.paths.map { FollowedPath(path: $0) }
         self.committed = Array(repeating: nil, count: opts.paths.count)
         self.buffer = [UInt8](repeating: 0, count: Self.readBufferSize)
-        self.watcher = DirectoryWatcher(directories: opts.paths.map { SystemFile.directoryName(of: $0) })
+        self.watcher = DirectoryWatcher(
+            directories: opts.paths.map { SystemFile.directoryName(of: $0) }, enabled: opts.useInotify)
 
         var state: TailState? = nil
         if let statePath = opts.statePath,
             let bytes = try SystemFile.readWholeFile(statePath, limit: TailState.maxFileSize)
         {
             guard let s = TailState.decode(bytes) else {
-                throw ReqwatchError(.state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
+                throw ReqwatchError(
+                    .state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
             }
             state = s
             extraState = s.extra
@@ -107,18 +145,34 @@ public final class Tailer {
     /// (0 lines). Between checks it waits for an inotify event on the files' directories, or at most
     /// `pollInterval`. `timeout: .zero` checks once without waiting. Lines delivered are not confirmed:
     /// call `commit` once they are processed.
+    ///
+    /// A file that cannot be opened or read does not stop the others: every path is checked, then the
+    /// first *new* failure is thrown (lines already passed to `body` in this call stay delivered). The same
+    /// failure of the same path is not thrown again on later polls; the path is retried each time.
     /// - Throws: `.io` naming the file when a followed file cannot be opened or read.
     public func poll(timeout: Duration, _ body: (Span<UInt8>, TailLineInfo) -> Void) throws(ReqwatchError) -> Int {
-        let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while true {
             watcher.drainEvents()
             watcher.addMissingWatches()
             moreAvailable = false
             var delivered = 0
+            var newFailure: ReqwatchError? = nil
             for (i, fp) in followed.enumerated() {
-                delivered += try scan(fp, index: i, body)
+                do {
+                    delivered += try scan(fp, index: i, body)
+                    fp.lastFailure = nil
+                } catch {
+                    // One broken file must not stop the others: report each distinct failure once,
+                    // keep retrying it silently on later polls.
+                    let key = "\(error.code) \(error.message) \(error.location?.path ?? "")"
+                    if fp.lastFailure != key {
+                        fp.lastFailure = key
+                        newFailure = newFailure ?? error
+                    }
+                }
             }
+            if let newFailure { throw newFailure }
             if delivered > 0 { return delivered }
             let now = clock.now
             if now >= deadline { return 0 }
@@ -156,8 +210,8 @@ public final class Tailer {
     /// Writes the state file atomically (temporary file in the same directory, `fsync`, `rename`,
     /// `fsync` of the directory): per path its file identity, committed offset and last event time,
     /// plus `extraState`. A path whose file has not appeared yet is saved with device and inode 0, so
-    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every second and on
-    /// SIGINT/SIGTERM.
+    /// after a restart it is read from its start. Does nothing without a `statePath`. Call at least every
+    /// second and on SIGINT/SIGTERM.
     /// - Throws: `.state` naming the state file.
     public func saveState() throws(ReqwatchError) {
         guard let statePath = options.statePath else { return }
@@ -225,40 +279,91 @@ public final class Tailer {
             f.refreshPrefix(size: status.size)
             fp.current = f
         }
-        if !sameFile,
-            let old = findSibling(
-                of: fp.path, device: p.device, inode: p.inode, prefixLength: p.prefixLength,
-                prefixHash: p.prefixHash, minimumSize: p.offset, excluding: fp.current)
-        {
-            old.seek(to: p.offset, line: p.lineNumber)
-            old.closeAtEOF = true
-            fp.draining.append(old)
+        if !sameFile {
+            fp.draining = filesRotatedWhileDown(fp.path, p, current: fp.current)
         }
     }
 
-    /// Looks among the siblings of `path` named `<name>.0`, `<name>.1` or `<name>-*` for the file with
-    /// this device and inode (and first bytes), or else for a copy with the same first bytes that is at
-    /// least `minimumSize` long. The file `excluding` is never returned.
-    private func findSibling(
-        of path: String, device: UInt64, inode: UInt64, prefixLength: Int, prefixHash: UInt64,
-        minimumSize: Int64, excluding: OpenFile?
-    ) -> OpenFile? {
+    /// Uncompressed rotated siblings of `path`: `<name>.<digits>` and `<name>-*` (logrotate's numbered
+    /// and `dateext` names), with their status. Compressed ones (`.gz`, `.bz2`, `.xz`, `.zst`) are left out.
+    private func rotatedSiblings(of path: String) -> [(path: String, status: SystemFile.Status)] {
         let dir = SystemFile.directoryName(of: path)
         let base = SystemFile.baseName(of: path)
         let hasDir = path.contains("/")
-        var copy: OpenFile? = nil
-        for name in SystemFile.directoryEntries(dir) {
-            guard name != base, name == base + ".1" || name == base + ".0" || name.hasPrefix(base + "-") else { continue }
+        var out: [(path: String, status: SystemFile.Status)] = []
+        for name in SystemFile.directoryEntries(dir) where name.count > base.count && name.hasPrefix(base) {
+            let rest = name.dropFirst(base.count)
+            let numbered =
+                rest.first == "." && rest.count > 1 && rest.dropFirst().allSatisfy { $0.isASCII && $0.isNumber }
+            guard numbered || rest.first == "-" else { continue }
+            if [".gz", ".bz2", ".xz", ".zst", ".lz4", ".Z"].contains(where: { name.hasSuffix($0) }) { continue }
             let full = hasDir ? (dir == "/" ? "/" + name : dir + "/" + name) : name
-            guard let opened = try? SystemFile.openForReading(full) else { continue }
-            let f = OpenFile(fd: opened.fd, status: opened.status, path: full)
-            if let ex = excluding, ex.device == f.device, ex.inode == f.inode { continue }
-            let prefixOK = prefixLength > 0 && SystemFile.prefixMatches(f.fd, length: prefixLength, hash: prefixHash)
-            guard opened.status.size >= minimumSize else { continue }
-            if f.device == device, f.inode == inode, prefixLength == 0 || prefixOK { return f }
-            if prefixOK, copy == nil { copy = f }
+            if let st = SystemFile.status(path: full), st.isRegular { out.append((full, st)) }
         }
-        return copy
+        return out
+    }
+
+    /// Opens a sibling only if it is still the file `status` describes.
+    private func openSibling(_ path: String, _ status: SystemFile.Status) -> OpenFile? {
+        guard let opened = try? SystemFile.openForReading(path),
+            opened.status.device == status.device, opened.status.inode == status.inode
+        else { return nil }
+        return OpenFile(fd: opened.fd, status: opened.status, path: path)
+    }
+
+    /// Most rotated files read after a restart, besides the one holding the committed position.
+    static let maxRotatedFilesOnResume = 4
+
+    /// After a restart, finds what was written to the committed file and its successors while we were
+    /// down: the committed file among the rotated siblings by device, inode and first bytes (then the
+    /// rotated files modified strictly after it, oldest first, each from its start: equal times are left
+    /// out, so an older generation is never read twice), or else a copy of it with the same first bytes
+    /// (copy-truncate). Returns them oldest first, positioned.
+    private func filesRotatedWhileDown(_ path: String, _ p: CommittedPosition, current: OpenFile?) -> [OpenFile] {
+        let siblings = rotatedSiblings(of: path).filter { s in
+            !(current.map { c in c.device == s.status.device && c.inode == s.status.inode } ?? false)
+        }
+        func prefixMatches(_ f: OpenFile) -> Bool {
+            p.prefixLength > 0 && SystemFile.prefixMatches(f.fd, length: p.prefixLength, hash: p.prefixHash)
+        }
+        if let s = siblings.first(where: { $0.status.device == p.device && $0.status.inode == p.inode }),
+            s.status.size >= p.offset, let f = openSibling(s.path, s.status), p.prefixLength == 0 || prefixMatches(f)
+        {
+            f.seek(to: p.offset, line: p.lineNumber)
+            f.closeAtEOF = true
+            var files = [f]
+            let newer = siblings.filter { $0.path != s.path && $0.status.modified > s.status.modified }
+                .sorted { ($0.status.modified, $1.path) < ($1.status.modified, $0.path) }
+            for n in newer.prefix(Self.maxRotatedFilesOnResume) {
+                guard let g = openSibling(n.path, n.status) else { continue }
+                g.seek(to: 0, line: 0)
+                g.closeAtEOF = true
+                files.append(g)
+            }
+            return files
+        }
+        for s in siblings where s.status.size >= p.offset && p.prefixLength > 0 {
+            if let f = openSibling(s.path, s.status), prefixMatches(f) {
+                f.seek(to: p.offset, line: p.lineNumber)
+                f.closeAtEOF = true
+                return [f]
+            }
+        }
+        return []
+    }
+
+    /// While running, after a truncation in place: a copy among the siblings that starts with the bytes
+    /// we saw and is at least `minimumSize` long (logrotate's `copytruncate`).
+    private func findCopy(of path: String, _ cur: OpenFile, minimumSize: Int64) -> OpenFile? {
+        for s in rotatedSiblings(of: path)
+        where s.status.size >= minimumSize && !(s.status.device == cur.device && s.status.inode == cur.inode) {
+            if let f = openSibling(s.path, s.status),
+                SystemFile.prefixMatches(f.fd, length: cur.prefix.count, hash: cur.prefixHash)
+            {
+                return f
+            }
+        }
+        return nil
     }
 
     // MARK: - Scanning
@@ -268,10 +373,15 @@ public final class Tailer {
         -> Int
     {
         // A different file now has this name: rotation (rename, delete and recreate) or first appearance.
+        // If it cannot be opened, the files already open are still read; the failure is thrown after.
+        var openFailure: ReqwatchError? = nil
+        var opened: (fd: Int32, status: SystemFile.Status)? = nil
         if let st = SystemFile.status(path: fp.path), st.isRegular,
-            fp.current.map({ $0.device != st.device || $0.inode != st.inode }) ?? true,
-            let (fd, status) = try SystemFile.openForReading(fp.path)
+            fp.current.map({ $0.device != st.device || $0.inode != st.inode }) ?? true
         {
+            do { opened = try SystemFile.openForReading(fp.path) } catch { openFailure = error }
+        }
+        if let (fd, status) = opened {
             let f = OpenFile(fd: fd, status: status, path: fp.path)
             if fp.current.map({ $0.device != f.device || $0.inode != f.inode }) ?? true {
                 f.seek(to: 0, line: 0)
@@ -284,23 +394,7 @@ public final class Tailer {
                 if committed[index] == nil { committed[index] = position(of: f) }
             }
         }
-        // Truncation in place (copy-truncate, `> file`): shorter than our position, or new first bytes.
-        if let cur = fp.current, let st = SystemFile.status(fd: cur.fd) {
-            if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
-                truncationCount += 1
-                if !cur.prefix.isEmpty,
-                    let copy = findSibling(
-                        of: fp.path, device: cur.device, inode: cur.inode, prefixLength: cur.prefix.count,
-                        prefixHash: cur.prefixHash, minimumSize: cur.lineStart, excluding: cur)
-                {
-                    copy.seek(to: cur.lineStart, line: cur.lineNumber)
-                    copy.closeAtEOF = true
-                    fp.draining.append(copy)
-                }
-                cur.resetAfterTruncation()
-            }
-            cur.refreshPrefix(size: st.size)
-        }
+        if let cur = fp.current { checkTruncation(fp, cur) }
         var delivered = 0
         var budget = Self.maxBytesPerScan
         var i = 0
@@ -309,8 +403,15 @@ public final class Tailer {
             let isLast = i + 1 == fp.draining.count
             let successor = isLast ? fp.current : fp.draining[i + 1]
             // Sampled before reading: if the successor already had data, the writer had moved on
-            // before we read this file to its end, so nothing more will be written to it.
-            let successorHasData = successor.flatMap { SystemFile.status(fd: $0.fd) }.map { $0.size > 0 } ?? false
+            // before we read this file to its end. Servers with several workers (nginx) reopen their
+            // logs one worker at a time, so the file is kept `rotationGrace` longer for stragglers.
+            if f.successorDataSince == nil,
+                successor.flatMap({ SystemFile.status(fd: $0.fd) }).map({ $0.size > 0 }) ?? false
+            {
+                f.successorDataSince = clock.now
+            }
+            let writerMovedOn =
+                f.successorDataSince.map { $0.duration(to: clock.now) >= options.rotationGrace } ?? false
             if let st = SystemFile.status(fd: f.fd) { f.refreshPrefix(size: st.size) }
             let r = try read(f, pathIndex: index, budget: budget, body)
             delivered += r.lines
@@ -319,7 +420,7 @@ public final class Tailer {
                 moreAvailable = true
                 return delivered
             }
-            if f.closeAtEOF || successorHasData || !isLast {
+            if f.closeAtEOF || writerMovedOn || !isLast {
                 delivered += retire(f, pathIndex: index, body)
                 fp.draining.remove(at: i)
             } else {
@@ -327,11 +428,36 @@ public final class Tailer {
             }
         }
         if let cur = fp.current, budget > 0 {
-            let r = try read(cur, pathIndex: index, budget: budget, body)
+            let r = try read(cur, pathIndex: index, budget: budget, verifyPrefix: true, body)
             delivered += r.lines
+            if r.changed {
+                // Truncated (and perhaps rewritten) while we were reading: start over on the new content,
+                // after a copy of the old one if there is one.
+                checkTruncation(fp, cur)
+                moreAvailable = true
+                return delivered
+            }
             if !r.atEnd { moreAvailable = true }
         }
+        if let openFailure { throw openFailure }
         return delivered
+    }
+
+    /// Truncation in place (copy-truncate, `> file`): the file is shorter than our position, or its first
+    /// bytes changed. The rest of the old content is looked for in a copy among the siblings (read next,
+    /// before the truncated file), then the file is read again from its start.
+    private func checkTruncation(_ fp: FollowedPath, _ cur: OpenFile) {
+        guard let st = SystemFile.status(fd: cur.fd) else { return }
+        if st.size < cur.readOffset || cur.prefixChanged(size: st.size) {
+            truncationCount += 1
+            if !cur.prefix.isEmpty, let copy = findCopy(of: fp.path, cur, minimumSize: cur.lineStart) {
+                copy.seek(to: cur.lineStart, line: cur.lineNumber)
+                copy.closeAtEOF = true
+                fp.draining.append(copy)
+            }
+            cur.resetAfterTruncation()
+        }
+        cur.refreshPrefix(size: st.size)
     }
 
     /// A rotated file is finished: deliver its unterminated last line, if any, then let it close.
@@ -340,30 +466,38 @@ public final class Tailer {
         f.lineNumber = f.lineNumber.map { $0 + 1 }
         let pending = f.pending
         f.pending.removeAll()
-        let n = pending.withUnsafeBufferPointer { deliver($0, from: f, pathIndex: pathIndex, endOffset: f.readOffset, body) }
+        let n = pending.withUnsafeBufferPointer {
+            deliver($0, from: f, pathIndex: pathIndex, endOffset: f.readOffset, body)
+        }
         f.lineStart = f.readOffset
         return n
     }
 
     /// Reads `f` from its position to its end (or `budget` bytes), delivering complete lines.
+    /// With `verifyPrefix`, each chunk is used only if the file still starts with the bytes we saw after
+    /// it was read, so data of a file truncated and rewritten under us is not taken for the old content
+    /// (`changed` is then true and the chunk is dropped).
     private func read(
-        _ f: OpenFile, pathIndex: Int, budget: Int, _ body: (Span<UInt8>, TailLineInfo) -> Void
-    ) throws(ReqwatchError) -> (lines: Int, bytes: Int, atEnd: Bool) {
+        _ f: OpenFile, pathIndex: Int, budget: Int, verifyPrefix: Bool = false,
+        _ body: (Span<UInt8>, TailLineInfo) -> Void
+    ) throws(ReqwatchError) -> (lines: Int, bytes: Int, atEnd: Bool, changed: Bool) {
         var lines = 0
         var used = 0
         while used < budget {
             let n = buffer.withUnsafeMutableBytes { SystemFile.pread(f.fd, $0, at: f.readOffset) }
             if n < 0 {
+                let e = errno
                 throw ReqwatchError(
                     .io, "cannot read followed file", location: InputLocation(path: f.path, byteOffset: f.readOffset),
-                    errno: errno)
+                    errno: e)
             }
-            if n == 0 { return (lines, used, true) }
+            if n == 0 { return (lines, used, true, false) }
+            if verifyPrefix && f.prefixChanged(size: .max) { return (lines, used, false, true) }
             used += n
             lines += buffer.withUnsafeBufferPointer { frame($0, count: n, file: f, pathIndex: pathIndex, body) }
             f.readOffset += Int64(n)
         }
-        return (lines, used, false)
+        return (lines, used, false, false)
     }
 
     /// Splits `chunk[0..<count]` (file bytes at `f.readOffset`) into lines, joining the held partial line.
@@ -425,7 +559,8 @@ public final class Tailer {
             skippedLongLines += 1
             return 0
         }
-        var info = TailLineInfo(pathIndex: pathIndex, fileID: f.identity, lineNumber: f.lineNumber, endOffset: endOffset)
+        var info = TailLineInfo(
+            pathIndex: pathIndex, fileID: f.identity, lineNumber: f.lineNumber, endOffset: endOffset)
         info.prefixLength = f.prefix.count
         info.prefixHash = f.prefixHash
         let bytes = UnsafeBufferPointer(rebasing: line[0..<count])

@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A temporary directory under /tmp, removed when the value goes away.
@@ -130,8 +130,12 @@ func descriptorsPointing(into directory: String) -> Int {
     return count
 }
 
-func options(_ paths: [String], fromStart: Bool = false, state: String? = nil, maxLine: Int = 65_536) -> TailOptions {
+func options(
+    _ paths: [String], fromStart: Bool = false, state: String? = nil, maxLine: Int = 65_536,
+    rotationGrace: Duration = .seconds(1)
+) -> TailOptions {
     var o = TailOptions(paths: paths)
+    o.rotationGrace = rotationGrace
     o.fromStart = fromStart
     o.statePath = state
     o.maxLineLength = maxLine

@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Kill-and-restart: a tailer is dropped (its descriptors closed, nothing else saved) and a new one is
@@ -95,10 +95,35 @@ import Glibc
         }
         append(log, lines(4...4))
         append(log + ".1", "unrelated older rotation\n")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: log + ".1")
         moveFile(log, log + "-20261125")
         append(log, lines(5...5))
         let t2 = try Tailer(options: options([log], state: state))
         #expect(try t2.drain().map(\.text) == names(4...5))
+    }
+
+    @Test func twoRotationsWhileDown() throws {
+        let dir = try TempDir()
+        let log = dir.file("access.log")
+        let state = dir.file("state.json")
+        append(log, lines(1...3))
+        do {
+            let t = try Tailer(options: options([log], fromStart: true, state: state))
+            #expect(try t.drainAndCommit() == names(1...3))
+            try t.saveState()
+        }
+        append(log, lines(4...4))
+        usleep(50_000)  // distinct modification times (the kernel stamps them with a coarse clock)
+        moveFile(log, log + ".1")
+        append(log, lines(5...6))
+        moveFile(log + ".1", log + ".2")
+        moveFile(log, log + ".1")
+        append(log, lines(7...7))
+        append(log + ".3.gz", "compressed older generation, not read\n")
+        let t2 = try Tailer(options: options([log], state: state))
+        #expect(try t2.drain().map(\.text) == names(4...7))
+        #expect(t2.openDescriptorCount <= 2)
     }
 
     @Test func truncationWhileDownReadsFromTheStart() throws {
@@ -203,7 +228,7 @@ import Glibc
 
     @Test func extraStateAndEventTimeRoundTrip() throws {
         let dir = try TempDir()
-        let log = dir.file("weird \"name\"\\ é.log")
+        let log = dir.file("weird \"name\"\\ é\t\u{1}😀.log")
         let state = dir.file("state.json")
         append(log, lines(1...1))
         let blob: [UInt8] = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37) }
@@ -220,7 +245,8 @@ import Glibc
         append(log, lines(2...2))
         #expect(try t2.drain().map(\.text) == names(2...2))
         // The file is valid JSON with the documented fields.
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
         let files = json?["files"] as? [[String: Any]]
         #expect(json?["version"] as? Int == 1)
         #expect(files?.first?["path"] as? String == log)

@@ -4,7 +4,7 @@ import ReqwatchTail
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct TailerRotationTests {
@@ -12,7 +12,7 @@ import Glibc
         let dir = try TempDir()
         let log = dir.file("access.log")
         let w = LogWriter(log)
-        let t = try Tailer(options: options([log]))
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
         w.write("1\n2\n")
         #expect(try t.drain().map(\.text) == ["1", "2"])
         w.write("3\n")
@@ -35,7 +35,7 @@ import Glibc
         let dir = try TempDir()
         let log = dir.file("access.log")
         let w = LogWriter(log)
-        let t = try Tailer(options: options([log]))
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
         w.write("line 1\nline 2\n")
         #expect(try t.drain().map(\.text) == ["line 1", "line 2"])
         w.write("line 3\nline 4\n")  // not read before the rotation
@@ -66,7 +66,7 @@ import Glibc
         let dir = try TempDir()
         let log = dir.file("access.log")
         let w = LogWriter(log)
-        let t = try Tailer(options: options([log]))
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
         w.write("1\n")
         #expect(try t.drain().map(\.text) == ["1"])
         removeFile(log)
@@ -102,11 +102,53 @@ import Glibc
         #expect(try t.drain().map(\.text) == ["4", "5"])
     }
 
+    @Test func lateWritesToTheOldFileAfterTheNewOneHasDataAreDelivered() throws {
+        // Two workers: one reopened already (writes to the new file), one still writes to the old file.
+        let dir = try TempDir()
+        let log = dir.file("access.log")
+        let early = LogWriter(log)
+        let late = LogWriter(log)
+        let t = try Tailer(options: options([log], rotationGrace: .seconds(3600)))
+        early.write("1\n")
+        #expect(try t.drain().map(\.text) == ["1"])
+        moveFile(log, log + ".1")
+        early.reopen()
+        early.write("2\n")
+        #expect(try t.drain().map(\.text) == ["2"])
+        late.write("3\n")  // the straggler, still on the rotated file
+        #expect(try t.drain().map(\.text) == ["3"])
+        #expect(t.openDescriptorCount <= 3)
+        // A newer rotation closes the waiting file at once.
+        moveFile(log, log + ".1")
+        early.reopen()
+        early.write("4\n")
+        #expect(try t.drain().map(\.text) == ["4"])
+        #expect(t.openDescriptorCount <= 3)
+    }
+
+    @Test func withoutGraceTheOldFileClosesOnceTheNewOneHasData() throws {
+        let dir = try TempDir()
+        let log = dir.file("access.log")
+        let w = LogWriter(log)
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
+        w.write("1\n")
+        _ = try t.drain()
+        moveFile(log, log + ".1")
+        #expect(try t.drain().isEmpty)
+        #expect(t.openDescriptorCount == 2)  // rotated file + inotify: the new file does not exist yet
+        w.reopen()
+        #expect(try t.drain().isEmpty)
+        #expect(t.openDescriptorCount == 3)  // the new file is still empty: keep waiting for the writer
+        w.write("2\n")
+        #expect(try t.drain().map(\.text) == ["2"])
+        #expect(t.openDescriptorCount == 2)
+    }
+
     @Test func unterminatedLastLineOfARotatedFileIsDelivered() throws {
         let dir = try TempDir()
         let log = dir.file("access.log")
         let w = LogWriter(log)
-        let t = try Tailer(options: options([log]))
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
         w.write("1\nhalf")
         #expect(try t.drain().map(\.text) == ["1"])
         moveFile(log, log + ".1")
@@ -121,7 +163,7 @@ import Glibc
         let dir = try TempDir()
         let log = dir.file("access.log")
         let w = LogWriter(log)
-        let t = try Tailer(options: options([log]))
+        let t = try Tailer(options: options([log], rotationGrace: .zero))
         var delivered = 0
         var maxHeld = 0
         var maxInDir = 0
