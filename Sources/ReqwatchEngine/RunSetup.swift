@@ -16,6 +16,8 @@ public struct CommonSettings {
     public var trustedProxies: [String] = []
     public var configPath: String?
     public var specPath: String?
+    /// A baseline from `reqwatch endpoints --save-baseline`: the inventory when there is no spec.
+    public var baselinePath: String?
     public var maxLineLength: Int?
     public var redactMode: RedactionMode = .mask
     public var redactKeyFile: String?
@@ -52,7 +54,11 @@ public func makeScanOptions(_ s: CommonSettings) throws(ReqwatchError) -> (ScanO
 
     var detect = DetectConfiguration()
     _ = detect.apply(detectors: config?.detectorsNode, allowlist: config?.allowlistNode, file: config?.path ?? "")
-    if let spec = s.specPath ?? config?.spec { detect.inventory = try RouteInventory.load(path: spec) }
+    if let spec = s.specPath ?? config?.spec {
+        detect.inventory = try RouteInventory.load(path: spec)
+    } else if let baseline = s.baselinePath {
+        detect.inventory = try EndpointReport.loadBaseline(path: baseline)
+    }
     for r in s.disabledRules { detect.enabledRules.remove(r) }
     o.detect = detect
     o.exposedCredentials = !s.disabledRules.contains(Rule.exposedCredential.id)

@@ -35,6 +35,8 @@ public struct ScanOptions {
     /// `--explain-redaction`: print which rule hit which field for the first N records with hits.
     public var explainRedaction = 0
     public var batchSize = 256
+    /// Called with every batch of parsed records (`reqwatch endpoints` builds its inventory here).
+    public var onBatch: ((RecordBatch) -> Void)?
 
     public init() {}
 }
@@ -233,6 +235,7 @@ public final class ScanPipeline {
 
     private func flush(_ batch: inout RecordBatch) {
         guard !batch.records.isEmpty else { batch.removeAll(); return }
+        options.onBatch?(batch)
         if detection != nil {
             detection!.observe(batch, into: &alerts)
             emitAlerts()

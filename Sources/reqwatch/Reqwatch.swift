@@ -17,6 +17,6 @@ struct Reqwatch: ParsableCommand {
             input failed (missing, unreadable, corrupt or truncated gzip) and the others were scanned; 3 alerts were \
             found and --fail-on-alert was given; 64 usage error.
             """,
-        subcommands: [ScanCommand.self, TailCommand.self, RedactCommand.self],
+        subcommands: [ScanCommand.self, TailCommand.self, RedactCommand.self, EndpointsCommand.self],
         defaultSubcommand: nil)
 }

@@ -27,6 +27,9 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
     var spec: String?
 
+    @Option(help: "Route inventory learned by 'reqwatch endpoints --save-baseline', used when there is no spec.")
+    var baseline: String?
+
     @Option(help: "Write alerts to this file instead of stdout.")
     var alerts: String?
 
@@ -57,6 +60,7 @@ struct ScanCommand: ParsableCommand {
     func run() throws {
         var settings = try input.settings()
         settings.specPath = spec
+        settings.baselinePath = baseline
         settings.redactMode = redactMode
         settings.redactKeyFile = redactKeyFile
         settings.disabledRules = disable

@@ -29,6 +29,9 @@ struct TailCommand: ParsableCommand {
     @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
     var spec: String?
 
+    @Option(help: "Route inventory learned by 'reqwatch endpoints --save-baseline', used when there is no spec.")
+    var baseline: String?
+
     @Option(help: ArgumentHelp("Read positions are kept in this file (written atomically).", valueName: "file"))
     var state: String?
 
@@ -44,6 +47,7 @@ struct TailCommand: ParsableCommand {
     func run() throws {
         var settings = try input.settings()
         settings.specPath = spec
+        settings.baselinePath = baseline
         settings.disabledRules = disable
         if settings.inputs.isEmpty { settings.inputs = ["-"] }
         do {
