@@ -147,3 +147,48 @@ enum Cases {
         #expect(r.stderr.contains("bad.yaml:3"))
     }
 }
+
+@Suite struct EndpointsCommandTests {
+    func inventory(_ caseName: String, extra: [String] = []) throws -> [[String: Any]] {
+        let dir = Cases.root + "/" + caseName
+        let r = try Binary.run(["endpoints", "--spec", "../../api/openapi.yaml", "--format", "json"] + extra + ["input.log"], cwd: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        return obj?["endpoints"] as? [[String: Any]] ?? []
+    }
+
+    func category(_ rows: [[String: Any]], _ method: String, _ route: String) -> String? {
+        rows.first { $0["method"] as? String == method && $0["route"] as? String == route }?["category"] as? String
+    }
+
+    @Test func issue6_categoriesOnGhostCase() throws {
+        let rows = try inventory("ghost-endpoint")
+        #expect(category(rows, "GET", "/api/v1/debug/users") == "undocumented-answering")
+        #expect(category(rows, "GET", "/api/v1/orders/{orderId}") == "documented-used")
+        #expect(category(rows, "GET", "/api/v1/legacy/export") == "documented-unused")
+        #expect(category(rows, "GET", "/healthz") == "infrastructure")
+        // Riskiest first.
+        #expect(rows.first?["category"] as? String == "undocumented-answering")
+    }
+
+    @Test func issue6_zombieAndProbes() throws {
+        let zombie = try inventory("trap-healthchecks-preflight")
+        #expect(category(zombie, "GET", "/api/v1/legacy/export") == "deprecated-called")
+        let probes = try inventory("probing-client")
+        #expect(probes.contains { $0["category"] as? String == "undocumented-failing" })
+    }
+
+    @Test func issue6_baselineFlagsNewRoute() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-bl-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        let learn = try Binary.run(["endpoints", "--format", "json", "--save-baseline", baseline, "input.log"],
+                                   cwd: Cases.root + "/trap-pagination")
+        #expect(learn.status == 0)
+        let scan = try Binary.run(["scan", "--no-progress", "--baseline", baseline, "input.log"], cwd: Cases.root + "/ghost-endpoint")
+        #expect(scan.status == 0)
+        #expect(scan.stdout.contains("\"route\":\"/api/v1/debug/users\""))
+        #expect(scan.stdout.contains("\"unknown-endpoint\""))
+    }
+}
