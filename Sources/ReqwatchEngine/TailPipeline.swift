@@ -42,6 +42,12 @@ public final class TailPipeline {
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
         signal(SIGPIPE, SIG_IGN)
+        // A parent may have left these blocked (the mask survives exec); we must see them to save state.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         let tailer = try Tailer(options: tailOptions)
         let started = MonotonicClock.nowSeconds()
         var lastSave = started

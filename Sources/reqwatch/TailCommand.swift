@@ -75,6 +75,7 @@ struct TailCommand: ParsableCommand {
             tailOptions.maxLineLength = options.maxLineLength
             let pipeline = try TailPipeline(options: options, tail: tailOptions)
             try pipeline.run()
+            writeStderr("reqwatch: tail stopped: \(pipeline.lines) lines, \(pipeline.records) records, \(pipeline.malformed) malformed, \(pipeline.alertCount) alert(s)\n")
         } catch let e as ReqwatchError {
             printError(e)
             throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)

@@ -192,3 +192,88 @@ enum Cases {
         #expect(scan.stdout.contains("\"unknown-endpoint\""))
     }
 }
+
+/// `reqwatch tail` as a process: a live file written line by line, stop, restart from the state file.
+@Suite(.serialized) struct TailCommandTests {
+    func line(_ i: Int, path: String = "/.env", ua: String = "sqlmap/1.7") -> String {
+        "192.0.2.66 - - [17/May/2015:10:\(String(format: "%02d", i / 60 % 60)):\(String(format: "%02d", i % 60)) +0000] \"GET \(path) HTTP/1.1\" 404 0 \"-\" \"\(ua)\"\n"
+    }
+
+    func append(_ text: String, to path: String) throws {
+        let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try h.seekToEnd()
+        h.write(Data(text.utf8))
+        try h.close()
+    }
+
+    /// Starts `reqwatch tail`, returns the process and the files its stdout and stderr go to.
+    func start(_ args: [String], in dir: URL) throws -> (Process, URL, URL) {
+        let out = dir.appendingPathComponent("out-\(UUID().uuidString).jsonl")
+        let err = dir.appendingPathComponent("err-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = ["tail"] + args
+        p.currentDirectoryURL = dir
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return (p, out, err)
+    }
+
+    /// Waits up to 10 s for the process to exit; kills it otherwise (a hung child must never hang the suite).
+    func waitExit(_ p: Process) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            return false
+        }
+        return true
+    }
+
+    func waitFor(_ file: URL, contains needle: String, seconds: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let s = try? String(contentsOf: file, encoding: .utf8), s.contains(needle) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    @Test func issue5_attackWrittenLineByLineAlertsThenResumeExactly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-tail-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        FileManager.default.createFile(atPath: log, contents: Data(line(0, path: "/old", ua: "Mozilla/5.0").utf8))
+
+        let (p, out, err) = try start(["--state", "state.json", "access.log"], in: dir)
+        usleep(500_000)
+        for i in 1...3 {
+            try append(line(i), to: log)
+            usleep(100_000)
+        }
+        #expect(waitFor(out, contains: "\"suspicious-user-agent\""), "alert within the wait")
+        #expect(waitFor(dir.appendingPathComponent("state.json"), contains: "\"offset\""))
+        p.terminate()
+        #expect(waitExit(p), "tail stops on SIGTERM")
+        #expect(p.terminationStatus == 0)
+        let firstErr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        // The line present at start is not read (no --from-start, no state): exactly the 3 appended.
+        #expect(firstErr.contains("tail stopped: 3 lines"), "\(firstErr)")
+
+        // Written while stopped: read exactly once after the restart, nothing before it again.
+        try append(line(10, path: "/a", ua: "Mozilla/5.0") + line(11, path: "/b", ua: "Mozilla/5.0"), to: log)
+        let (p2, _, err2) = try start(["--state", "state.json", "access.log"], in: dir)
+        #expect(waitFor(err2, contains: "", seconds: 0.1) || true)
+        usleep(1_000_000)
+        p2.terminate()
+        #expect(waitExit(p2), "tail stops on SIGTERM")
+        let secondErr = (try? String(contentsOf: err2, encoding: .utf8)) ?? ""
+        #expect(secondErr.contains("tail stopped: 2 lines"), "\(secondErr)")
+    }
+}
