@@ -1,0 +1,94 @@
+import Foundation
+import ReqwatchCore
+import ReqwatchDetect
+import ReqwatchTestSupport
+import Testing
+
+/// A detector from "another module": it reads the shared context only.
+struct ContextProbe: Detector {
+    static var rule: Rule { .exposedCredential }
+    var seen: [(UInt64, String?)] = []
+    mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        for i in 0..<batch.records.count { seen.append((context.clientKeys[i], context.routeName(at: i))) }
+    }
+    mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+    var statistics: [(String, Int)] { [("probe.records", seen.count)] }
+}
+
+@Suite struct DetectionEngineTests {
+    @Test func boundedStateWith200kClients() throws {
+        var c = DetectConfiguration()
+        c.clientCapacity = 1000
+        var engine = try DetectionEngine(configuration: c)
+        var alerts: [Alert] = []
+        var reqs: [TestRequest] = []
+        for k in 0..<200_000 {
+            reqs.append(TestRequest(time: DetectorHarness.t0 + Int64(k / 100), ip: "10.\(k >> 16).\((k >> 8) & 255).\(k & 255)",
+                                    path: "/items/\(k)", status: k % 3 == 0 ? 401 : 200, userAgent: "ua-\(k % 3)"))
+        }
+        for b in DetectorHarness.batches(reqs, size: 256) { engine.observe(b, into: &alerts) }
+        let stats = Dictionary(engine.statistics, uniquingKeysWith: { a, _ in a })
+        #expect(try #require(stats["id-enumeration.keys"]) <= 1000)
+        #expect(try #require(stats["id-enumeration.evictions"]) == 199_000)
+        #expect(try #require(stats["auth-failure-cluster.clients"]) <= 1000)
+        #expect(try #require(stats["suspicious-user-agent.clients"]) <= 1000)
+        #expect(try #require(stats["suspicious-user-agent.evictions"]) >= 199_000)
+        #expect(stats["detect.records"] == 200_000)
+        #expect(alerts.isEmpty)
+    }
+
+    @Test func additionalDetectorSeesClientKeysAndRoutes() throws {
+        var engine = try DetectionEngine(configuration: DetectConfiguration(), additional: [ContextProbe()])
+        var alerts: [Alert] = []
+        let lines = ["+0 192.0.2.1 alice GET /users/5 200 Mozilla/5.0", "+1 192.0.2.2 alice GET /users/6?x=1 200 Mozilla/5.0",
+                     "+2 192.0.2.1 bob GET /users/5 200 Mozilla/5.0"]
+        for b in DetectorHarness.batches(lines.map(DetectorHarness.parse), size: 2) { engine.observe(b, into: &alerts) }
+        let stats = Dictionary(engine.statistics, uniquingKeysWith: { a, _ in a })
+        #expect(stats["probe.records"] == 3)
+        #expect(engine.routeNames.contains("/users/{id}"))
+    }
+
+    @Test func clientKeys() throws {
+        // one user on two IPs = one client; two users on one IP = two clients; IPv6 /64 grouping
+        final class Box: @unchecked Sendable { var keys: [UInt64] = [] }
+        struct Keys: Detector {
+            static var rule: Rule { .exposedCredential }
+            let box: Box
+            mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+                box.keys += context.clientKeys
+            }
+            mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+            var statistics: [(String, Int)] { [] }
+        }
+        let box = Box()
+        var engine = try DetectionEngine(configuration: DetectConfiguration(), additional: [Keys(box: box)])
+        var alerts: [Alert] = []
+        let lines = ["+0 192.0.2.1 alice GET / 200 M", "+0 192.0.2.2 alice GET / 200 M", "+0 192.0.2.1 bob GET / 200 M",
+                     "+0 2001:db8:1:2::5 - GET / 200 M", "+0 2001:db8:1:2:ffff::9 - GET / 200 M", "+0 2001:db8:1:3::5 - GET / 200 M",
+                     "+0 192.0.2.1 token:T1 GET / 200 M", "+0 192.0.2.9 token:T1 GET / 200 M"]
+        for b in DetectorHarness.batches(lines.map(DetectorHarness.parse), size: 256) { engine.observe(b, into: &alerts) }
+        let k = box.keys
+        #expect(k[0] == k[1])
+        #expect(k[0] != k[2])
+        #expect(k[3] == k[4])
+        #expect(k[3] != k[5])
+        #expect(k[6] == k[7])
+        #expect(k[6] != k[0])
+    }
+
+    @Test func realCombinedLogsGiveFewAlerts() throws {
+        let dir = repositoryRoot() + "/../../shared/peers-testdata/real/"
+        for name in ["elastic-examples-apache_logs.log", "secrepo-2021_all.log", "secrepo-access-2018-12-15.log",
+                     "secrepo-access-2022-12-22.log"]
+        {
+            guard let text = try? String(contentsOfFile: dir + name, encoding: .utf8) else { continue }
+            let reqs = DetectCombinedLog.parseAll(text)
+            let alerts = try DetectorHarness.run(reqs)
+            var byRule: [String: Int] = [:]
+            for a in alerts { byRule[a.rule.id, default: 0] += 1 }
+            print("REAL \(name): \(reqs.count) records, \(alerts.count) alerts \(byRule.sorted { $0.key < $1.key })")
+            for a in alerts.prefix(400) { print("REAL   \(a.rule.id) \(a.incidentKey) | \(a.message)") }
+            #expect(reqs.count > 1000)
+        }
+    }
+}
