@@ -86,8 +86,9 @@ public struct DetectionEngine {
         }
     }
 
-    /// Computes the context of `batch` and runs every enabled detector on it; alerts are appended per detector
-    /// in event-time order of the records that fired them.
+    /// Computes the context of `batch` and runs every enabled detector on it. The batch's alerts are appended in
+    /// event-time order of the records that fired them (ties keep detector order). Across batch sizes the same
+    /// alerts come out; their order can differ only among alerts of different batches.
     public mutating func observe(_ batch: borrowing RecordBatch, into alerts: inout [Alert]) {
         context.removeAll()
         context.routeNames = []  // keep templater.names uniquely referenced while routes are added
@@ -141,12 +142,20 @@ public struct DetectionEngine {
         }
         context.routeNames = templater.names
         context.routeFlags = routeFlags
+        let firstNew = alerts.count
         if runIDEnum { idEnum.observe(batch, context: context, into: &alerts) }
         if runAuth { auth.observe(batch, context: context, into: &alerts) }
         if runUnknown { unknown.observe(batch, context: context, into: &alerts) }
         if runAgents { agents.observe(batch, context: context, into: &alerts) }
         for k in additional.indices { additional[k].observe(batch, context: context, into: &alerts) }
         context.routeFlags = []
+        // This batch's alerts in event-time order (stable: ties keep detector order).
+        if alerts.count - firstNew > 1 {
+            let sorted = alerts[firstNew...].enumerated().sorted {
+                $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+            }.map(\.element)
+            alerts.replaceSubrange(firstNew..., with: sorted)
+        }
     }
 
     /// End of input: lets every detector close open windows and emit pending alerts.

@@ -92,3 +92,56 @@ struct ContextProbe: Detector {
         }
     }
 }
+
+@Suite struct MixedScenarioTests {
+    /// Every attack kind plus traps, interleaved and a few seconds out of order.
+    static func scenario() -> [TestRequest] {
+        var r: [TestRequest] = []
+        let t0 = DetectorHarness.t0
+        for k in 0..<120 { r.append(TestRequest(time: t0 + Int64(k) * 3, ip: "203.0.113.9", user: "mallory", path: "/users/\(k + 1)")) }
+        for k in 0..<40 { r.append(TestRequest(time: t0 + Int64(k) * 5, ip: "203.0.113.50", method: .put, path: "/admin/x", status: 403)) }
+        for k in 0..<60 { r.append(TestRequest(time: t0 + Int64(k) * 4, ip: "198.51.\(k / 200).\(k % 200 + 1)", method: .post, path: "/login", status: 401)) }
+        for (k, p) in ["/.env", "/.git/config", "/wp-login.php"].enumerated() {
+            r.append(TestRequest(time: t0 + Int64(k), ip: "203.0.113.66", path: p, status: 404))
+        }
+        for k in 0..<5 { r.append(TestRequest(time: t0 + Int64(k), ip: "203.0.113.80", path: "/p/\(k)", userAgent: "sqlmap/1.7")) }
+        // traps
+        for u in 0..<200 { r.append(TestRequest(time: t0 + Int64(u), ip: "192.0.2.1", user: "emp\(u)", path: "/users/\(u + 5000)")) }
+        for k in 0..<50 { r.append(TestRequest(time: t0 + Int64(k) * 7, ip: "10.0.0.2", path: "/healthz", userAgent: "kube-probe/1.29")) }
+        for k in 0..<50 { r.append(TestRequest(time: t0 + Int64(k) * 7, ip: "192.0.2.3", method: .options, path: "/users/\(k)", status: 204)) }
+        r.sort { $0.time < $1.time }
+        // disorder: swap neighbours (a few seconds)
+        for k in stride(from: 0, to: r.count - 1, by: 3) { r.swapAt(k, k + 1) }
+        return r
+    }
+
+    static func keys(_ alerts: [Alert]) -> [String] {
+        alerts.map { "\($0.rule.id) \($0.incidentKey) \($0.sequence)" }.sorted()
+    }
+
+    @Test func expectedAlerts() throws {
+        let got = Self.keys(try DetectorHarness.run(Self.scenario()))
+        #expect(got == [
+            "auth-failure-cluster client:ip:203.0.113.50 0",
+            "auth-failure-cluster route:POST /login 0",
+            "id-enumeration client:user:mallory|route:GET /users/{id} 0",
+            "suspicious-user-agent client:ip:203.0.113.80|reason:scanner 0",
+            "unknown-endpoint probe:ip:203.0.113.66 0",
+        ])
+    }
+
+    @Test(arguments: [1, 7, 256]) func batchSizeInvariance(size: Int) throws {
+        let reqs = Self.scenario()
+        let ref = try DetectorHarness.run(reqs, batchSize: 10_000).map { "\($0.timestamp) \($0.rule.id) \($0.incidentKey) \($0.sequence)" }
+        let got = try DetectorHarness.run(reqs, batchSize: size).map { "\($0.timestamp) \($0.rule.id) \($0.incidentKey) \($0.sequence)" }
+        #expect(got.sorted() == ref.sorted())
+        #expect(ref == ref.sorted { $0.prefix(24) < $1.prefix(24) })  // one batch: event-time order
+    }
+
+    @Test func eventIDsAreStable() throws {
+        let a = try DetectorHarness.run(Self.scenario()).map(\.eventID)
+        let b = try DetectorHarness.run(Self.scenario()).map(\.eventID)
+        #expect(a == b)
+        #expect(Set(a).count == a.count)
+    }
+}
