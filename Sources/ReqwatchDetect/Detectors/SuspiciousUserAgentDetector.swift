@@ -49,6 +49,13 @@ public struct SuspiciousUserAgentDetector: Detector {
     private var incidents: BoundedKeyTable<Incident>
     private var rotation: BoundedKeyTable<Rotation>
     private var presentByInput: [Int: Int] = [:]
+    struct LastAgent {
+        var key: UInt64 = 0
+        var agent: UInt64 = 0
+        var pending: UInt32 = 0
+    }
+    /// Direct-mapped (client → last user agent) slots; a collision just sends the client to the table.
+    private var lastAgent = [LastAgent](repeating: LastAgent(), count: 1 << 16)
     private let scanners: [[UInt8]]
     private let injections = DetectLists.bytes(DetectLists.injectionPatterns)
     private let scripted = DetectLists.bytes(DetectLists.scriptedAgents)
@@ -111,11 +118,20 @@ public struct SuspiciousUserAgentDetector: Detector {
                     reason = c
                 }
                 if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
-                // rotation
+                // rotation: a client repeating its last user agent only bumps a direct-mapped slot (one memory access);
+                // the per-client table is touched when the agent changes, with the requests counted meanwhile.
                 let ck = context.clientKeys[i]
+                let slot = Int(truncatingIfNeeded: ck >> 7) & (lastAgent.count - 1)
+                if lastAgent[slot].key == ck && lastAgent[slot].agent == uaHash {
+                    lastAgent[slot].pending &+= 1
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    continue
+                }
+                let pending = lastAgent[slot].key == ck ? lastAgent[slot].pending : 0
+                lastAgent[slot] = LastAgent(key: ck, agent: uaHash, pending: 0)
                 let fresh = newRotation()
                 let d = rotation.index(of: ck, now: now) { fresh }
-                let reqs = rotation.values[d].requests.add(at: now)
+                let reqs = rotation.values[d].requests.add(at: now, amount: pending &+ 1)
                 let from = now - config.rotationWindowMicros
                 var distinct = 0
                 var seen = false
