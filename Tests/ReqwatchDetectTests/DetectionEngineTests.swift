@@ -145,3 +145,39 @@ struct ContextProbe: Detector {
         #expect(Set(a).count == a.count)
     }
 }
+
+@Suite struct HostileInputTests {
+    @Test func randomBytesNeverCrash() throws {
+        var rng = SplitMix64(seed: 99)
+        var c = DetectConfiguration()
+        c.inventory = try RouteInventory.parse(text: petSpec, origin: "spec.yaml")
+        var engine = try DetectionEngine(configuration: c)
+        var alerts: [Alert] = []
+        for round in 0..<50 {
+            var b = RecordBatch(origin: InputOrigin(path: "x", index: 0))
+            for k in 0..<64 {
+                var r = RequestRecord()
+                r.time = Timestamp(seconds: DetectorHarness.t0 + Int64(round * 64 + k) - Int64(rng.next() % 5))
+                r.clientIP = IPAddress(high: rng.next() % 3 == 0 ? rng.next() : 0, low: rng.next())
+                r.method = HTTPMethod(rawValue: UInt8(rng.next() % 12)) ?? .none
+                let len = Int(rng.next() % (k == 0 ? 70_000 : 300))
+                var bytes = (0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                if rng.next() % 2 == 0 { bytes = Array("/users/".utf8) + bytes }
+                r.path = bytes.withUnsafeBufferPointer { b.append($0) }
+                let ua = (0..<Int(rng.next() % 1500)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                r.userAgent = rng.next() % 4 == 0 ? .absent : ua.withUnsafeBufferPointer { b.append($0) }
+                if rng.next() % 3 == 0 { r.user = [UInt8(0), 0xFF, 0x41].withUnsafeBufferPointer { b.append($0) } }
+                if rng.next() % 5 == 0 { r.query = Array("a=../../etc/passwd".utf8).withUnsafeBufferPointer { b.append($0) } }
+                r.status = [200, 401, 403, 404, 500, 0][Int(rng.next() % 6)]
+                b.records.append(r)
+            }
+            engine.observe(b, into: &alerts)
+        }
+        engine.finish(into: &alerts)
+        // every alert encodes to valid JSON text (escaping is the encoder's job; here: no crash, bounded routes)
+        for a in alerts { _ = JSONValue.object(a.evidence).encoded() }
+        let stats = Dictionary(engine.statistics, uniquingKeysWith: { a, _ in a })
+        #expect(try #require(stats["detect.routes"]) <= 10_001)
+        #expect(stats["detect.records"] == 3200)
+    }
+}
