@@ -63,6 +63,8 @@ public struct DetectConfiguration: Sendable {
     public var rotationWindowMicros: Int64 = 600_000_000
     /// Report missing (absent) user agents; only after the input has shown it logs them.
     public var flagMissingUserAgent = true
+    /// Requests without a user agent from one client (within the rotation window) before it is reported.
+    public var missingMinRequests = 3
 
     // allowlists
     public var allowCIDRs: [CIDR] = []
@@ -148,6 +150,7 @@ public struct DetectConfiguration: Sendable {
                     case "rotation-threshold": if let i = r.int(v2, p2, 2...1_000) { rotationThreshold = i }
                     case "rotation-window": if let d = r.duration(v2, p2) { rotationWindowMicros = d }
                     case "flag-missing": if let b = r.bool(v2, p2) { flagMissingUserAgent = b }
+                    case "missing-min-requests": if let i = r.int(v2, p2, 1...1_000_000) { missingMinRequests = i }
                     default: return false
                     }
                     return true

@@ -14,10 +14,11 @@ public struct DetectionEngine {
     private var inventoryRouteIDs: [Int32] = []
     private var allowUserHashes: Set<UInt64> = []
     private var allowUA: [[UInt8]] = []
-    private var idEnum: IDEnumerationDetector?
-    private var auth: AuthFailureClusterDetector?
-    private var unknown: UnknownEndpointDetector?
-    private var agents: SuspiciousUserAgentDetector?
+    private var idEnum: IDEnumerationDetector
+    private var auth: AuthFailureClusterDetector
+    private var unknown: UnknownEndpointDetector
+    private var agents: SuspiciousUserAgentDetector
+    private let runIDEnum: Bool, runAuth: Bool, runUnknown: Bool, runAgents: Bool
     private var additional: [any Detector]
     private var records = 0
     private var lastTime = Timestamp.unknown
@@ -27,6 +28,15 @@ public struct DetectionEngine {
     public init(configuration: DetectConfiguration, additional: [any Detector] = []) throws(ReqwatchError) {
         config = configuration
         identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
+        let on = configuration.enabledRules
+        runIDEnum = on.contains(Rule.idEnumeration.id)
+        runAuth = on.contains(Rule.authFailureCluster.id)
+        runUnknown = on.contains(Rule.unknownEndpoint.id)
+        runAgents = on.contains(Rule.suspiciousUserAgent.id)
+        idEnum = IDEnumerationDetector(configuration: configuration)
+        auth = AuthFailureClusterDetector(configuration: configuration)
+        unknown = UnknownEndpointDetector(configuration: configuration)
+        agents = SuspiciousUserAgentDetector(configuration: configuration)
         templater = RouteTemplater(capacity: configuration.routeCapacity)
         self.additional = additional
         let known: Set<String> = [Rule.idEnumeration.id, Rule.authFailureCluster.id, Rule.unknownEndpoint.id,
@@ -54,11 +64,6 @@ public struct DetectionEngine {
                 routeFlags[id] &= ~RouteFlags.probe  // documented routes are not probes
             }
         }
-        let on = configuration.enabledRules
-        if on.contains(Rule.idEnumeration.id) { idEnum = IDEnumerationDetector(configuration: configuration) }
-        if on.contains(Rule.authFailureCluster.id) { auth = AuthFailureClusterDetector(configuration: configuration) }
-        if on.contains(Rule.unknownEndpoint.id) { unknown = UnknownEndpointDetector(configuration: configuration) }
-        if on.contains(Rule.suspiciousUserAgent.id) { agents = SuspiciousUserAgentDetector(configuration: configuration) }
     }
 
     /// Classifies routes added to the templater since the last call (once per route, not per record).
@@ -81,8 +86,9 @@ public struct DetectionEngine {
         }
     }
 
-    /// Computes the context of `batch` and runs every enabled detector on it; alerts are appended per detector
-    /// in event-time order of the records that fired them.
+    /// Computes the context of `batch` and runs every enabled detector on it. The batch's alerts are appended in
+    /// event-time order of the records that fired them (ties keep detector order). Across batch sizes the same
+    /// alerts come out; their order can differ only among alerts of different batches.
     public mutating func observe(_ batch: borrowing RecordBatch, into alerts: inout [Alert]) {
         context.removeAll()
         context.routeNames = []  // keep templater.names uniquely referenced while routes are added
@@ -136,21 +142,29 @@ public struct DetectionEngine {
         }
         context.routeNames = templater.names
         context.routeFlags = routeFlags
-        if idEnum != nil { idEnum!.observe(batch, context: context, into: &alerts) }
-        if auth != nil { auth!.observe(batch, context: context, into: &alerts) }
-        if unknown != nil { unknown!.observe(batch, context: context, into: &alerts) }
-        if agents != nil { agents!.observe(batch, context: context, into: &alerts) }
+        let firstNew = alerts.count
+        if runIDEnum { idEnum.observe(batch, context: context, into: &alerts) }
+        if runAuth { auth.observe(batch, context: context, into: &alerts) }
+        if runUnknown { unknown.observe(batch, context: context, into: &alerts) }
+        if runAgents { agents.observe(batch, context: context, into: &alerts) }
         for k in additional.indices { additional[k].observe(batch, context: context, into: &alerts) }
         context.routeFlags = []
+        // This batch's alerts in event-time order (stable: ties keep detector order).
+        if alerts.count - firstNew > 1 {
+            let sorted = alerts[firstNew...].enumerated().sorted {
+                $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
+            }.map(\.element)
+            alerts.replaceSubrange(firstNew..., with: sorted)
+        }
     }
 
     /// End of input: lets every detector close open windows and emit pending alerts.
     public mutating func finish(into alerts: inout [Alert]) {
         let t = lastTime
-        if idEnum != nil { idEnum!.finish(at: t, into: &alerts) }
-        if auth != nil { auth!.finish(at: t, into: &alerts) }
-        if unknown != nil { unknown!.finish(at: t, into: &alerts) }
-        if agents != nil { agents!.finish(at: t, into: &alerts) }
+        if runIDEnum { idEnum.finish(at: t, into: &alerts) }
+        if runAuth { auth.finish(at: t, into: &alerts) }
+        if runUnknown { unknown.finish(at: t, into: &alerts) }
+        if runAgents { agents.finish(at: t, into: &alerts) }
         for k in additional.indices { additional[k].finish(at: t, into: &alerts) }
     }
 
@@ -161,10 +175,10 @@ public struct DetectionEngine {
     public var statistics: [(String, Int)] {
         var s: [(String, Int)] = [("detect.records", records), ("detect.routes", templater.count),
                                   ("detect.routes-overflowed", templater.overflowed)]
-        if let idEnum { s += idEnum.statistics }
-        if let auth { s += auth.statistics }
-        if let unknown { s += unknown.statistics }
-        if let agents { s += agents.statistics }
+        if runIDEnum { s += idEnum.statistics }
+        if runAuth { s += auth.statistics }
+        if runUnknown { s += unknown.statistics }
+        if runAgents { s += agents.statistics }
         for d in additional { s += d.statistics }
         return s
     }

@@ -42,6 +42,10 @@ import Testing
         // an input that logs them: a missing one stands out
         var mixed = (0..<30).map { "+\($0) 192.0.2.1 - GET /a 200 Mozilla/5.0" }
         mixed.append("+40 203.0.113.90 - GET /a 200 -")
+        mixed.append("+41 203.0.113.90 - GET /b 200 -")
+        #expect(try reasons(mixed).isEmpty)  // two requests: below missing-min-requests
+        mixed.append("+42 203.0.113.90 - GET /c 200 -")
+        mixed.append("+43 203.0.113.90 - GET /d 200 -")
         #expect(try reasons(mixed) == ["missing"])
     }
 

@@ -1,7 +1,8 @@
 import ReqwatchCore
 
 /// `suspicious-user-agent`: scanners and attack tools (`DetectLists.scannerAgents` plus config `agents`, matched
-/// case-insensitively), empty user agents, missing ones (only once the input has shown it logs user agents),
+/// case-insensitively), empty user agents, missing ones (only once the input has shown it logs user agents, and from a client that
+/// sent `missingMinRequests` such requests within `rotationWindow`),
 /// malformed ones (control bytes, longer than `maxUserAgentLength`), injection payloads (`DetectLists.injectionPatterns`),
 /// one client rotating through `rotationThreshold` distinct user agents within `rotationWindow` (and on at least
 /// half of its requests), and scripted clients (`DetectLists.scriptedAgents`) on routes the spec marks as pages.
@@ -37,6 +38,9 @@ public struct SuspiciousUserAgentDetector: Detector {
     struct Rotation {
         var agents: [(UInt64, Int64)] = []
         var requests: SlidingCounter
+        /// Requests without a user agent since `missingStart` (a tumbling window of `rotationWindow`).
+        var missing = 0
+        var missingStart: Int64 = Int64.min
     }
 
     private let config: DetectConfiguration
@@ -45,6 +49,13 @@ public struct SuspiciousUserAgentDetector: Detector {
     private var incidents: BoundedKeyTable<Incident>
     private var rotation: BoundedKeyTable<Rotation>
     private var presentByInput: [Int: Int] = [:]
+    struct LastAgent {
+        var key: UInt64 = 0
+        var agent: UInt64 = 0
+        var pending: UInt32 = 0
+    }
+    /// Direct-mapped (client → last user agent) slots; a collision just sends the client to the table.
+    private var lastAgent = [LastAgent](repeating: LastAgent(), count: 1 << 16)
     private let scanners: [[UInt8]]
     private let injections = DetectLists.bytes(DetectLists.injectionPatterns)
     private let scripted = DetectLists.bytes(DetectLists.scriptedAgents)
@@ -57,6 +68,10 @@ public struct SuspiciousUserAgentDetector: Detector {
         incidents = BoundedKeyTable(capacity: configuration.clientCapacity)
         rotation = BoundedKeyTable(capacity: configuration.clientCapacity)
         scanners = DetectLists.bytes(DetectLists.scannerAgents + configuration.extraAgents)
+    }
+
+    private func newRotation() -> Rotation {
+        Rotation(requests: SlidingCounter(windowMicros: config.rotationWindowMicros))
     }
 
     /// Classifies user-agent bytes (not cached); `scripted` only matters on page routes.
@@ -82,7 +97,16 @@ public struct SuspiciousUserAgentDetector: Detector {
             var reason = Reason.none
             var uaHash: UInt64 = 0
             if !r.userAgent.isPresent {
-                if config.flagMissingUserAgent && present >= 20 { reason = .missing }
+                if config.flagMissingUserAgent && present >= 20 {
+                    let fresh = newRotation()
+                    let d = rotation.index(of: context.clientKeys[i], now: now) { fresh }
+                    if rotation.values[d].missingStart == Int64.min || now - rotation.values[d].missingStart > config.rotationWindowMicros {
+                        rotation.values[d].missingStart = now
+                        rotation.values[d].missing = 0
+                    }
+                    rotation.values[d].missing += 1
+                    if rotation.values[d].missing >= config.missingMinRequests { reason = .missing }
+                }
             } else {
                 present += 1
                 uaHash = batch.hash(r.userAgent, seed: 0x7561)
@@ -94,10 +118,20 @@ public struct SuspiciousUserAgentDetector: Detector {
                     reason = c
                 }
                 if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
-                // rotation
+                // rotation: a client repeating its last user agent only bumps a direct-mapped slot (one memory access);
+                // the per-client table is touched when the agent changes, with the requests counted meanwhile.
                 let ck = context.clientKeys[i]
-                let d = rotation.index(of: ck, now: now) { Rotation(requests: SlidingCounter(windowMicros: config.rotationWindowMicros)) }
-                let reqs = rotation.values[d].requests.add(at: now)
+                let slot = Int(truncatingIfNeeded: ck >> 7) & (lastAgent.count - 1)
+                if lastAgent[slot].key == ck && lastAgent[slot].agent == uaHash {
+                    lastAgent[slot].pending &+= 1
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    continue
+                }
+                let pending = lastAgent[slot].key == ck ? lastAgent[slot].pending : 0
+                lastAgent[slot] = LastAgent(key: ck, agent: uaHash, pending: 0)
+                let fresh = newRotation()
+                let d = rotation.index(of: ck, now: now) { fresh }
+                let reqs = rotation.values[d].requests.add(at: now, amount: pending &+ 1)
                 let from = now - config.rotationWindowMicros
                 var distinct = 0
                 var seen = false

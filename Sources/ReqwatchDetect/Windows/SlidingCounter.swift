@@ -6,7 +6,7 @@ import ReqwatchCore
 /// effective span is between 7/8 and 8/8 of the window. Events up to one window older than the newest
 /// one (disorder) land in their own bucket; older ones are ignored. Time never moves backwards.
 public struct SlidingCounter: Sendable {
-    private var buckets: InlineArray<8, UInt32> = .init(repeating: 0)
+    private var buckets = Buckets()
     /// Bucket number (time / width) of the newest bucket.
     private var head: Int64 = Int64.min
     private let width: Int64
@@ -23,7 +23,7 @@ public struct SlidingCounter: Sendable {
         } else if b > head {
             let shift = b - head
             if shift >= 8 {
-                for i in 0..<8 { buckets[i] = 0 }
+                buckets = Buckets()
             } else {
                 var k: Int64 = 1
                 while k <= shift {
@@ -60,5 +60,34 @@ public struct SlidingCounter: Sendable {
             k += 1
         }
         return s
+    }
+}
+
+/// Eight UInt32 counters in four words (plain stored properties, no allocation).
+struct Buckets: Sendable {
+    private var w0: UInt64 = 0, w1: UInt64 = 0, w2: UInt64 = 0, w3: UInt64 = 0
+
+    subscript(i: Int) -> UInt32 {
+        get {
+            let w: UInt64
+            switch i >> 1 {
+            case 0: w = w0
+            case 1: w = w1
+            case 2: w = w2
+            default: w = w3
+            }
+            return UInt32(truncatingIfNeeded: (i & 1) == 0 ? w : w >> 32)
+        }
+        set {
+            let shift: UInt64 = (i & 1) == 0 ? 0 : 32
+            let mask: UInt64 = ~(0xFFFF_FFFF << shift)
+            let v = UInt64(newValue) << shift
+            switch i >> 1 {
+            case 0: w0 = (w0 & mask) | v
+            case 1: w1 = (w1 & mask) | v
+            case 2: w2 = (w2 & mask) | v
+            default: w3 = (w3 & mask) | v
+            }
+        }
     }
 }
