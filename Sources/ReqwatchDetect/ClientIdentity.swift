@@ -50,15 +50,15 @@ public struct ClientIdentity: Sendable {
             let s = String(v >> 32, radix: 16)
             return "token:" + String(repeating: "0", count: max(0, 8 - s.count)) + s
         }
-        if record.clientIP.isIPv4 { return "ip:" + detectFormatIP(record.clientIP) }
-        return "ip:" + detectFormatIP(record.clientIP.masked(to: ipv6Prefix)) + "/\(ipv6Prefix)"
+        if record.clientIP.isIPv4 { return "ip:" + record.clientIP.description }
+        return "ip:" + record.clientIP.masked(to: ipv6Prefix).description + "/\(ipv6Prefix)"
     }
 }
 
 /// Fills the ECS fields an alert shares across detectors from the record that fired it.
 enum AlertFill {
     static func fill(_ alert: inout Alert, _ r: RequestRecord, _ batch: borrowing RecordBatch, route: String?) {
-        alert.sourceIP = r.clientIP == .unspecified ? nil : detectFormatIP(r.clientIP)
+        alert.sourceIP = r.clientIP == .unspecified ? nil : r.clientIP.description
         alert.userID = batch.string(r.user)
         alert.method = r.method == .other ? batch.string(r.methodText) : (r.method == .none ? nil : r.method.name)
         alert.route = route

@@ -170,7 +170,7 @@ public struct DetectConfiguration: Sendable {
             case "cidrs", "ips":
                 guard let seq = r.sequence(v, p) else { continue }
                 for (i, item) in seq.enumerated() {
-                    if let s = item.string, let c = detectParseCIDR(s) { allowCIDRs.append(c) } else {
+                    if let s = item.string, let c = CIDR(s) { allowCIDRs.append(c) } else {
                         r.problem(item, "\(p)[\(i)]", "expected an IP address or CIDR (a.b.c.d/n)")
                     }
                 }
