@@ -22,7 +22,8 @@ public enum DetectLists {
         "nmap", "acunetix", "netsparker", "burpsuite", "burp collaborator", "hydra", "feroxbuster", "wfuzz",
         "openvas", "nessus", "zmeu", "jorgee", "whatweb", "arachni", "skipfish", "w3af", "commix", "xsser",
         "havij", "morfeus", "fimap", "owasp zap", "zaproxy", "paros", "webinspect", "appscan", "qualys",
-        "struts-pwn", "log4shell",
+        "struts-pwn", "log4shell", "fuzz faster u fool", "dirsearch", "gospider", "katana", "interactsh",
+        "jaeles", "xray/", "httpx - open-source", "sslyze", "testssl", "metasploit", "brutus",
     ]
 
     /// Scripted HTTP clients: fine on an API, odd on routes the spec marks as browser pages.

@@ -49,6 +49,14 @@ public struct SuspiciousUserAgentDetector: Detector {
     private var incidents: BoundedKeyTable<Incident>
     private var rotation: BoundedKeyTable<Rotation>
     private var presentByInput: [Int: Int] = [:]
+    /// Addresses seen with several authenticated users (an office or carrier NAT, a proxy): their anonymous
+    /// requests come from many people, so many user agents there are not one client rotating. Bounded.
+    private var sharedAddresses = BoundedKeyTable<SharedAddress>(capacity: 16_384)
+    struct SharedAddress {
+        var users: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+    }
+    static let sharedAddressUsers = 3
     struct LastAgent {
         var key: UInt64 = 0
         var agent: UInt64 = 0
@@ -121,6 +129,28 @@ public struct SuspiciousUserAgentDetector: Detector {
                 // rotation: a client repeating its last user agent only bumps a direct-mapped slot (one memory access);
                 // the per-client table is touched when the agent changes, with the requests counted meanwhile.
                 let ck = context.clientKeys[i]
+                let ipKey = ByteHash.combine(r.clientIP.high, r.clientIP.low)
+                if r.user.isPresent && r.user.count > 0 {
+                    let u = batch.hash(r.user)
+                    let s = sharedAddresses.index(of: ipKey, now: now) { SharedAddress() }
+                    var e = sharedAddresses.values[s]
+                    if e.count < Self.sharedAddressUsers && e.users.0 != u && e.users.1 != u && e.users.2 != u {
+                        switch e.count {
+                        case 0: e.users.0 = u
+                        case 1: e.users.1 = u
+                        default: e.users.2 = u
+                        }
+                        e.count += 1
+                        sharedAddresses.values[s] = e
+                    }
+                } else if r.method == .options {
+                    // CORS preflights carry the browser's agent; they say nothing about rotation.
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    continue
+                } else if let s = sharedAddresses.index(of: ipKey), sharedAddresses.values[s].count >= Self.sharedAddressUsers {
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    continue
+                }
                 let slot = Int(truncatingIfNeeded: ck >> 7) & (lastAgent.count - 1)
                 if lastAgent[slot].key == ck && lastAgent[slot].agent == uaHash {
                     lastAgent[slot].pending &+= 1
