@@ -77,7 +77,7 @@ struct ContextProbe: Detector {
     }
 
     @Test func realCombinedLogsGiveFewAlerts() throws {
-        let dir = repositoryRoot() + "/../../shared/peers-testdata/real/"
+        let dir = repositoryRoot() + "/../shared/peers-testdata/real/"
         for name in ["elastic-examples-apache_logs.log", "secrepo-2021_all.log", "secrepo-access-2018-12-15.log",
                      "secrepo-access-2022-12-22.log"]
         {
@@ -87,8 +87,9 @@ struct ContextProbe: Detector {
             var byRule: [String: Int] = [:]
             for a in alerts { byRule[a.rule.id, default: 0] += 1 }
             print("REAL \(name): \(reqs.count) records, \(alerts.count) alerts \(byRule.sorted { $0.key < $1.key })")
-            for a in alerts.prefix(400) { print("REAL   \(a.rule.id) \(a.incidentKey) | \(a.message)") }
             #expect(reqs.count > 1000)
+            // Real traffic: a few explainable alerts (probes of WordPress and backup files), not one per request.
+            #expect(alerts.count < reqs.count / 20, "\(name): \(alerts.count) alerts")
         }
     }
 }

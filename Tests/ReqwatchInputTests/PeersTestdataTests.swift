@@ -6,7 +6,7 @@ import Testing
 
 /// Frames the real logs in ../shared/peers-testdata and checks line counts against the documented figures.
 @Suite struct PeersTestdataTests {
-    static let root = repositoryRoot() + "/../../shared/peers-testdata"
+    static let root = repositoryRoot() + "/../shared/peers-testdata"
     static var available: Bool { FileManager.default.fileExists(atPath: root + "/README.md") }
 
     static func countLines(_ path: String, threaded: Bool = false) throws -> (lines: Int64, bytes: Int64) {
