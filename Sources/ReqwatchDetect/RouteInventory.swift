@@ -41,6 +41,9 @@ public struct RouteInventory: Sendable {
 
     private struct TrieNode: Sendable {
         var literals: [UInt64: Int32] = [:]
+        /// The same children as `literals`, for a linear search when there are few (no `Hasher` per segment).
+        var literalHashes: [UInt64] = []
+        var literalNext: [Int32] = []
         var literalBytes: [[UInt8]] = []
         var param: Int32 = -1
         /// (method raw value or 255 for any, route index)
@@ -84,6 +87,8 @@ public struct RouteInventory: Sendable {
                     nodes.append(TrieNode())
                     let next = Int32(nodes.count - 1)
                     nodes[node].literals[h] = next
+                    nodes[node].literalHashes.append(h)
+                    nodes[node].literalNext.append(next)
                     nodes[node].literalBytes.append(bytes)
                     node = Int(next)
                 }
@@ -131,8 +136,18 @@ public struct RouteInventory: Sendable {
         while j < n && p[j] != UInt8(ascii: "/") { j += 1 }
         let seg = UnsafeBufferPointer(rebasing: p[i..<j])
         let nd = nodes[node]
-        if !nd.literals.isEmpty, let next = nd.literals[ByteHash.hash(seg)] {
-            if let r = walk(Int(next), p, j, &param, depth: depth + 1) { return r }
+        if !nd.literalHashes.isEmpty {
+            let h = ByteHash.hash(seg)
+            var next: Int32 = -1
+            if nd.literalHashes.count <= 16 {
+                for k in 0..<nd.literalHashes.count where nd.literalHashes[k] == h {
+                    next = nd.literalNext[k]
+                    break
+                }
+            } else if let found = nd.literals[h] {
+                next = found
+            }
+            if next >= 0, let r = walk(Int(next), p, j, &param, depth: depth + 1) { return r }
         }
         if nd.param >= 0 {
             let saved = param

@@ -121,6 +121,9 @@ public final class ScanPipeline {
         let origin = source.origin
         var batch = RecordBatch(origin: origin, capacity: options.batchSize)
         var malformedReported = 0
+        // Kept in locals on the per-line path (class properties cost an exclusivity check per access).
+        var firstEvent = Timestamp(microseconds: Int64.max)
+        var lastEvent = Timestamp(microseconds: Int64.min + 1)
 
         // Sniff: hold the first non-empty lines, decide the format, then parse them and go on.
         var held: [([UInt8], LineInfo)] = []
@@ -176,8 +179,8 @@ public final class ScanPipeline {
             case .record:
                 batch.records.append(record)
                 result.records += 1
-                if summary.firstEvent.map({ record.time < $0 }) ?? true { summary.firstEvent = record.time }
-                if summary.lastEvent.map({ record.time > $0 }) ?? true { summary.lastEvent = record.time }
+                if record.time < firstEvent && record.time != .unknown { firstEvent = record.time }
+                if record.time > lastEvent { lastEvent = record.time }
             case .skip:
                 summary.skipped += 1
                 batch.arena.removeSubrange(mark.0...)
@@ -222,6 +225,10 @@ public final class ScanPipeline {
         progress?.update(bytes: framer.source.rawBytesRead)
         summary.lines += result.lines
         summary.records += result.records
+        if result.records > 0 && lastEvent.microseconds > Int64.min + 1 {
+            if summary.firstEvent.map({ firstEvent < $0 }) ?? true { summary.firstEvent = firstEvent }
+            if summary.lastEvent.map({ lastEvent > $0 }) ?? true { summary.lastEvent = lastEvent }
+        }
         result.bytes = framer.bytesRead
         result.rawBytes = framer.source.rawBytesRead
         if result.malformed > malformedReported && malformedReported > 0 {
