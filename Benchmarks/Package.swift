@@ -9,6 +9,8 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "reqwatch-bench",
-            dependencies: [.product(name: "ReqwatchEngine", package: "reqwatch")]),
+            dependencies: [.product(name: "ReqwatchEngine", package: "reqwatch")],
+            // A top-level script: Swift 5 mode keeps its globals usable from its functions.
+            swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )
