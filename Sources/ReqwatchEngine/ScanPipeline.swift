@@ -249,19 +249,17 @@ public final class ScanPipeline {
         }
         if let redactor = options.redactor, options.store != nil || options.recordsOut != nil || options.explainRedaction > explained {
             recordBytes.removeAll(keepingCapacity: true)
-            for r in batch.records {
-                if explained < options.explainRedaction {
-                    let hits = redactor.explain(r, in: batch)
-                    if !hits.isEmpty {
-                        explained += 1
-                        for h in hits {
-                            diagnose("reqwatch: explain \(batch.origin.path):\(r.lineNumber): \(h.field): \(h.kind) by \(h.rule) -> \(h.preview)")
-                        }
+            for r in batch.records where explained < options.explainRedaction {
+                let hits = redactor.explain(r, in: batch)
+                if !hits.isEmpty {
+                    explained += 1
+                    for h in hits {
+                        diagnose("reqwatch: explain \(batch.origin.path):\(r.lineNumber): \(h.field): \(h.kind) by \(h.rule) -> \(h.preview)")
                     }
                 }
-                if options.store != nil || options.recordsOut != nil {
-                    redactor.writeRecord(r, in: batch, into: &recordBytes, audit: &audit)
-                }
+            }
+            if options.store != nil || options.recordsOut != nil {
+                redactor.writeRecords(in: batch, into: &recordBytes, audit: &audit)
             }
             if let store = options.store, !recordBytes.isEmpty {
                 do throws(ReqwatchError) {

@@ -27,7 +27,7 @@ public final class ThreadedByteSource: ByteSource {
     ///   - slotCount: buffers in the ring (at least 2).
     ///   - slotSize: bytes per buffer (at least 1).
     /// - Throws: `.io` if the thread cannot be created.
-    public init(wrapping source: any ByteSource, slotCount: Int = 4, slotSize: Int = 256 * 1024) throws(ReqwatchError) {
+    public init(wrapping source: any ByteSource, slotCount: Int = 8, slotSize: Int = 1024 * 1024) throws(ReqwatchError) {
         origin = source.origin
         shared = ThreadedRing(source: source, slotCount: max(2, slotCount), slotSize: max(1, slotSize))
         let context = Unmanaged.passRetained(shared).toOpaque()
