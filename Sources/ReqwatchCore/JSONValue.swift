@@ -82,6 +82,18 @@ public enum JSONWriter {
         var i = 0
         let n = bytes.count
         while i < n {
+            // Fast path: copy a run of printable ASCII that needs no escaping in one append.
+            var j = i
+            while j < n {
+                let c = bytes[j]
+                if c < 0x20 || c >= 0x7F || c == 0x22 || c == 0x5C { break }
+                j += 1
+            }
+            if j > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                i = j
+                if i >= n { break }
+            }
             let b = bytes[i]
             if b < 0x80 {
                 switch b {
