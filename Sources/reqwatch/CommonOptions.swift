@@ -42,20 +42,23 @@ struct InputOptions: ParsableArguments {
         s.trustedProxies = trustedProxy
         s.configPath = config
         s.maxLineLength = maxLineLength
-        if let fieldMap {
-            var pairs: [String: String] = [:]
-            for part in fieldMap.split(separator: ",") {
-                let kv = part.split(separator: "=", maxSplits: 1)
-                guard kv.count == 2 else { throw ValidationError("--field-map: '\(part)' is not field=key") }
-                pairs[String(kv[0]).trimmingSpaces] = String(kv[1]).trimmingSpaces
-            }
-            s.fieldMap = pairs
-        }
+        if let fieldMap { s.fieldMap = try fieldMapPairs(fieldMap) }
         if let m = maxLineLength, m < 256 || m > 16 << 20 {
             throw ValidationError("--max-line-length must be between 256 and 16777216")
         }
         return s
     }
+}
+
+/// Splits `--field-map time=ts,ip=request.remote_ip` into pairs.
+func fieldMapPairs(_ text: String) throws -> [String: String] {
+    var pairs: [String: String] = [:]
+    for part in text.split(separator: ",") {
+        let kv = part.split(separator: "=", maxSplits: 1)
+        guard kv.count == 2 else { throw ValidationError("--field-map: '\(part)' is not field=key") }
+        pairs[String(kv[0]).trimmingSpaces] = String(kv[1]).trimmingSpaces
+    }
+    return pairs
 }
 
 extension String {

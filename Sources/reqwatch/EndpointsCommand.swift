@@ -63,15 +63,7 @@ struct EndpointsCommand: ParsableCommand {
         s.configPath = config
         s.specPath = spec
         s.baselinePath = baseline
-        if let fieldMap {
-            var pairs: [String: String] = [:]
-            for part in fieldMap.split(separator: ",") {
-                let kv = part.split(separator: "=", maxSplits: 1)
-                guard kv.count == 2 else { throw ValidationError("--field-map: '\(part)' is not field=key") }
-                pairs[String(kv[0]).trimmingSpaces] = String(kv[1]).trimmingSpaces
-            }
-            s.fieldMap = pairs
-        }
+        if let fieldMap { s.fieldMap = try fieldMapPairs(fieldMap) }
         if s.inputs.isEmpty && isatty(0) != 0 {
             throw ValidationError("no input: name log files or directories, or pipe a log into stdin (-)")
         }
