@@ -10,6 +10,8 @@ import ReqwatchTail
 
 /// Set by SIGINT/SIGTERM; the tail loop saves its state and stops.
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
+/// Set by SIGHUP; the tail loop reloads the config file and spec between polls.
+nonisolated(unsafe) private var reloadRequested: sig_atomic_t = 0
 
 /// `reqwatch tail`: follows files through rotation, turns new lines into alerts as they arrive, flushes each
 /// alert at once, and checkpoints read positions in `--state` at least every second and on SIGINT/SIGTERM.
@@ -26,6 +28,10 @@ public final class TailPipeline {
     public private(set) var malformed: Int64 = 0
     public private(set) var alertCount = 0
     private var malformedReported = 0
+    /// Builds fresh options from the config file and spec (SIGHUP). Read positions are kept; detector windows
+    /// restart, since thresholds and routes may have changed.
+    public var reload: (() throws(ReqwatchError) -> ScanOptions)?
+    public private(set) var reloads = 0
 
     public init(options: ScanOptions, tail: TailOptions) throws(ReqwatchError) {
         self.options = options
@@ -41,12 +47,14 @@ public final class TailPipeline {
     public func run(maxSeconds: Double? = nil) throws(ReqwatchError) {
         signal(SIGINT) { _ in stopRequested = 1 }
         signal(SIGTERM) { _ in stopRequested = 1 }
+        signal(SIGHUP) { _ in reloadRequested = 1 }
         signal(SIGPIPE, SIG_IGN)
         // A parent may have left these blocked (the mask survives exec); we must see them to save state.
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
         sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGHUP)
         sigprocmask(SIG_UNBLOCK, &set, nil)
         let tailer = try Tailer(options: tailOptions)
         let started = MonotonicClock.nowSeconds()
@@ -88,6 +96,10 @@ public final class TailPipeline {
             process(&batch)
             for (_, info) in pending { tailer.commit(info, eventTime: lastEvent) }
             pending.removeAll(keepingCapacity: true)
+            if reloadRequested != 0 {
+                reloadRequested = 0
+                applyReload()
+            }
             let t = MonotonicClock.nowSeconds()
             if tailOptions.statePath != nil && t - lastSave >= 1.0 {
                 try tailer.saveState()
@@ -98,6 +110,29 @@ public final class TailPipeline {
         if tailOptions.statePath != nil { try tailer.saveState() }
         try? options.alertSink?.flush()
         try? options.store?.close()
+    }
+
+    private func applyReload() {
+        guard let reload else { return }
+        do throws(ReqwatchError) {
+            var fresh = try reload()
+            fresh.alertSink = options.alertSink
+            fresh.store = options.store
+            fresh.diagnostics = options.diagnostics
+            var newDetection: DetectionEngine?
+            if let config = fresh.detect {
+                var extra: [any Detector] = []
+                if fresh.exposedCredentials, let r = fresh.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
+                newDetection = try DetectionEngine(configuration: config, additional: extra)
+            }
+            options = fresh
+            detection = newDetection
+            parsers.removeAll()
+            reloads += 1
+            diagnose("reqwatch: reloaded the config and spec (read positions kept, detector windows restarted)")
+        } catch {
+            diagnose("reqwatch: reload failed, keeping the previous config: \(error)")
+        }
     }
 
     private func parserFor(_ index: Int, _ line: Span<UInt8>) -> any LogParser {

@@ -74,6 +74,7 @@ struct TailCommand: ParsableCommand {
             tailOptions.statePath = state
             tailOptions.maxLineLength = options.maxLineLength
             let pipeline = try TailPipeline(options: options, tail: tailOptions)
+            pipeline.reload = { () throws(ReqwatchError) -> ScanOptions in try makeScanOptions(settings).0 }
             try pipeline.run()
             writeStderr("reqwatch: tail stopped: \(pipeline.lines) lines, \(pipeline.records) records, \(pipeline.malformed) malformed, \(pipeline.alertCount) alert(s)\n")
         } catch let e as ReqwatchError {
