@@ -56,11 +56,7 @@ public final class ScanPipeline {
 
     public init(options: ScanOptions) throws(ReqwatchError) {
         self.options = options
-        if let config = options.detect {
-            var extra: [any Detector] = []
-            if options.exposedCredentials, let r = options.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
-            detection = try DetectionEngine(configuration: config, additional: extra)
-        }
+        detection = try makeDetection(options)
     }
 
     /// Scans every input in order and returns the summary. Failed inputs are recorded, not thrown.
@@ -174,8 +170,7 @@ public final class ScanPipeline {
             var record = RequestRecord()
             record.lineNumber = info.number
             record.byteOffset = info.byteOffset
-            let mark = (batch.arena.count, batch.headers.count)
-            switch parser.parse(line, into: &record, batch: &batch) {
+            switch parseLine(line, with: &parser, into: &record, batch: &batch) {
             case .record:
                 batch.records.append(record)
                 result.records += 1
@@ -183,11 +178,7 @@ public final class ScanPipeline {
                 if record.time > lastEvent { lastEvent = record.time }
             case .skip:
                 summary.skipped += 1
-                batch.arena.removeSubrange(mark.0...)
-                batch.headers.removeSubrange(mark.1...)
             case .malformed(let reason):
-                batch.arena.removeSubrange(mark.0...)
-                batch.headers.removeSubrange(mark.1...)
                 noteMalformed(reason, info)
             }
         }
@@ -291,6 +282,29 @@ public final class ScanPipeline {
         }
         alerts.removeAll(keepingCapacity: true)
     }
+}
+
+/// The detection stage for `options` (nil when detectors are off), with `exposed-credential` when a redactor exists.
+func makeDetection(_ options: ScanOptions) throws(ReqwatchError) -> DetectionEngine? {
+    guard let config = options.detect else { return nil }
+    var extra: [any Detector] = []
+    if options.exposedCredentials, let r = options.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
+    return try DetectionEngine(configuration: config, additional: extra)
+}
+
+/// Parses one line into `record`; on `.skip` or `.malformed` whatever the parser appended to the batch is
+/// removed again, so only records leave bytes behind.
+@inline(__always)
+func parseLine<P: LogParser>(_ line: Span<UInt8>, with parser: inout P, into record: inout RequestRecord,
+                             batch: inout RecordBatch) -> ParseOutcome {
+    let arena = batch.arena.count
+    let headers = batch.headers.count
+    let outcome = parser.parse(line, into: &record, batch: &batch)
+    if outcome != .record {
+        if batch.arena.count > arena { batch.arena.removeSubrange(arena...) }
+        if batch.headers.count > headers { batch.headers.removeSubrange(headers...) }
+    }
+    return outcome
 }
 
 /// Used when an input's format could not be recognised: every non-empty line is counted as malformed.

@@ -36,11 +36,7 @@ public final class TailPipeline {
     public init(options: ScanOptions, tail: TailOptions) throws(ReqwatchError) {
         self.options = options
         tailOptions = tail
-        if let config = options.detect {
-            var extra: [any Detector] = []
-            if options.exposedCredentials, let r = options.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
-            detection = try DetectionEngine(configuration: config, additional: extra)
-        }
+        detection = try makeDetection(options)
     }
 
     /// Runs until SIGINT/SIGTERM (or `maxSeconds` of wall time, for tests). Returns the exit status.
@@ -71,18 +67,14 @@ public final class TailPipeline {
                 var record = RequestRecord()
                 record.lineNumber = info.lineNumber ?? 0
                 record.byteOffset = info.endOffset - Int64(line.count) - 1
-                let mark = (batch.arena.count, batch.headers.count)
-                switch parser.parse(line, into: &record, batch: &batch) {
+                switch parseLine(line, with: &parser, into: &record, batch: &batch) {
                 case .record:
                     batch.records.append(record)
                     records += 1
                     lastEvent = record.time
                 case .skip:
-                    batch.arena.removeSubrange(mark.0...)
-                    batch.headers.removeSubrange(mark.1...)
+                    break
                 case .malformed(let reason):
-                    batch.arena.removeSubrange(mark.0...)
-                    batch.headers.removeSubrange(mark.1...)
                     malformed += 1
                     if malformedReported < options.reportMalformed {
                         malformedReported += 1
@@ -119,12 +111,7 @@ public final class TailPipeline {
             fresh.alertSink = options.alertSink
             fresh.store = options.store
             fresh.diagnostics = options.diagnostics
-            var newDetection: DetectionEngine?
-            if let config = fresh.detect {
-                var extra: [any Detector] = []
-                if fresh.exposedCredentials, let r = fresh.redactor { extra.append(ExposedCredentialDetector(redactor: r)) }
-                newDetection = try DetectionEngine(configuration: config, additional: extra)
-            }
+            let newDetection = try makeDetection(fresh)
             options = fresh
             detection = newDetection
             parsers.removeAll()

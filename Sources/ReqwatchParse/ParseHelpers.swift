@@ -131,18 +131,7 @@ package enum Bytes {
         else { return nil }
         guard validCivil(year, mon, day, hour, minute, second) else { return nil }
         var i = from + 20
-        var micros = 0
-        if i < to, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
-            i += 1
-            var scale = 100_000
-            let start = i
-            while i < to, b[i] &- 48 <= 9 {
-                micros += Int(b[i] &- 48) * scale
-                scale /= 10
-                i += 1
-            }
-            if i == start { return nil }
-        }
+        guard let micros = fraction(b, &i, to) else { return nil }
         var offset = 0
         if i < to {
             guard b[i] == UInt8(ascii: " ") else { return nil }
@@ -153,6 +142,22 @@ package enum Bytes {
         return Timestamp.from(
             year: year, month: mon, day: day, hour: hour, minute: minute, second: second, microsecond: micros,
             offsetSeconds: offset)
+    }
+
+    /// An optional `.ffffff` / `,ffffff` fraction at `b[i...]` in microseconds (digits beyond six truncated),
+    /// advancing `i`; 0 when there is none, nil when the separator has no digits after it.
+    package static func fraction(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int, _ to: Int) -> Int? {
+        guard i < to, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") else { return 0 }
+        i += 1
+        var micros = 0
+        var scale = 100_000
+        let start = i
+        while i < to, b[i] &- 48 <= 9 {
+            micros += Int(b[i] &- 48) * scale
+            scale /= 10
+            i += 1
+        }
+        return i == start ? nil : micros
     }
 
     /// A zone `Z`, `±hhmm`, `±hh:mm` or `±hh` at `b[from...]`: (offset seconds, end index), or nil.
@@ -187,18 +192,7 @@ package enum Bytes {
         else { return nil }
         guard validCivil(year, mon, day, hour, minute, second) else { return nil }
         var i = from + 19
-        var micros = 0
-        if i < to, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
-            i += 1
-            var scale = 100_000
-            let start = i
-            while i < to, b[i] &- 48 <= 9 {
-                micros += Int(b[i] &- 48) * scale
-                scale /= 10
-                i += 1
-            }
-            if i == start { return nil }
-        }
+        guard let micros = fraction(b, &i, to) else { return nil }
         var offset = 0
         if i < to {
             guard let (off, end) = zone(b, i, to), end == to else { return nil }

@@ -1,9 +1,10 @@
 import ReqwatchCore
+import ReqwatchTestSupport
 import Testing
 
 @Suite struct TimestampTests {
     @Test func civilRoundTrip() {
-        var rng = SplitMixLocal(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<2000 {
             let us = Int64(rng.next() % 4_000_000_000_000_000) - 1_000_000_000_000_000
             let t = Timestamp(microseconds: us)
@@ -36,17 +37,5 @@ import Testing
         let bad: [UInt8] = [0x41, 0xFF, 0xC3, 0x28, 0xED, 0xA0, 0x80, 0x42]
         bad.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
         #expect(String(decoding: out, as: UTF8.self) == "\"A\u{FFFD}\u{FFFD}(\u{FFFD}\u{FFFD}\u{FFFD}B\"")
-    }
-}
-
-struct SplitMixLocal {
-    var s: UInt64
-    init(seed: UInt64) { s = seed }
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
