@@ -10,6 +10,18 @@ public protocol Detector {
     mutating func finish(at time: Timestamp, into alerts: inout [Alert])
     /// Counters for the run summary (keys evicted from full tables, …).
     var statistics: [(String, Int)] { get }
+    /// Writes the state later alerts depend on (open windows, incident cooldowns), for `reqwatch tail --state`
+    /// and SIGHUP reloads. Keys idle for longer than any window or cooldown can still see at event time `now`
+    /// (µs) may be left out. The default writes nothing (a stateless detector).
+    func encodeState(into writer: inout StateWriter, now: Int64)
+    /// Restores what `encodeState` wrote, possibly under a changed configuration (new thresholds apply at once;
+    /// a window whose length changed starts empty). Throws `.state` on damaged bytes.
+    mutating func restoreState(from reader: inout StateReader) throws(ReqwatchError)
+}
+
+extension Detector {
+    public func encodeState(into writer: inout StateWriter, now: Int64) {}
+    public mutating func restoreState(from reader: inout StateReader) throws(ReqwatchError) {}
 }
 
 /// What the detection stage derives once per record and shares between detectors: the client
@@ -25,6 +37,9 @@ public struct BatchContext: Sendable {
     public var routeNames: [String] = []
     /// Per route id: `RouteFlags` bits (static asset, health check, known probe path, browser page, deprecated).
     public var routeFlags: [UInt8] = []
+    /// Per route id: a hash of the route template's text. Detectors key per-route state on it rather than on the
+    /// id, so saved state stays valid when a reload or restart numbers the routes differently.
+    public var routeHashes: [UInt64] = []
     /// Per record: arena range of the identifier segment of the path (`/users/{id}` → `17`); absent when none.
     public var idRanges: [ByteRange] = []
     /// Per record: an allowlist (CIDR, user, user agent, route) covers it; detectors skip such records.
@@ -45,6 +60,13 @@ public struct BatchContext: Sendable {
         routeKnown.removeAll(keepingCapacity: true)
         idRanges.removeAll(keepingCapacity: true)
         allowlisted.removeAll(keepingCapacity: true)
+    }
+
+    /// Stable hash of record `index`'s route template (0 when none).
+    @inlinable public func routeKey(at index: Int) -> UInt64 {
+        guard index < routeIDs.count else { return 0 }
+        let id = Int(routeIDs[index])
+        return id >= 0 && id < routeHashes.count ? routeHashes[id] : 0
     }
 
     /// `RouteFlags` bits of record `index`'s route (0 when none).

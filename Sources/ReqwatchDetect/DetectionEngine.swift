@@ -9,6 +9,7 @@ public struct DetectionEngine {
     private var classifier = PathClassifier()
     private var context = BatchContext()
     private var routeFlags: [UInt8] = []
+    private var routeHashes: [UInt64] = []
     /// Per route id: bit per method raw value allowlisted (0xFFFF = every method).
     private var routeAllow: [UInt16] = []
     private var inventoryRouteIDs: [Int32] = []
@@ -72,6 +73,7 @@ public struct DetectionEngine {
         while routeFlags.count < names.count {
             let name = names[routeFlags.count]
             routeFlags.append(routeFlags.isEmpty ? 0 : classifier.classify(name))
+            routeHashes.append(ByteHash.hash(name, seed: 0x726B_6579))
             var mask: UInt16 = 0
             for entry in config.allowRoutes {
                 let parts = entry.split(separator: " ", maxSplits: 1)
@@ -142,6 +144,7 @@ public struct DetectionEngine {
         }
         context.routeNames = templater.names
         context.routeFlags = routeFlags
+        context.routeHashes = routeHashes
         let firstNew = alerts.count
         if runIDEnum { idEnum.observe(batch, context: context, into: &alerts) }
         if runAuth { auth.observe(batch, context: context, into: &alerts) }
@@ -149,6 +152,7 @@ public struct DetectionEngine {
         if runAgents { agents.observe(batch, context: context, into: &alerts) }
         for k in additional.indices { additional[k].observe(batch, context: context, into: &alerts) }
         context.routeFlags = []
+        context.routeHashes = []
         // This batch's alerts in event-time order (stable: ties keep detector order).
         if alerts.count - firstNew > 1 {
             let sorted = alerts[firstNew...].enumerated().sorted {
@@ -166,6 +170,87 @@ public struct DetectionEngine {
         if runUnknown { unknown.finish(at: t, into: &alerts) }
         if runAgents { agents.finish(at: t, into: &alerts) }
         for k in additional.indices { additional[k].finish(at: t, into: &alerts) }
+    }
+
+    // MARK: Snapshots
+
+    private static let magic: [UInt8] = Array("RWDS".utf8)
+    private static let version: UInt8 = 1
+
+    /// The detectors' state as bytes (`reqwatch tail --state`, SIGHUP reloads): learned route templates, then one
+    /// section per detector (rule id and its `encodeState` bytes), then a checksum. Keys idle for longer than any
+    /// window or cooldown are left out, so the size follows the recent traffic, not the table capacities.
+    public func snapshot() -> [UInt8] {
+        var w = StateWriter(reservingCapacity: 1 << 16)
+        for b in Self.magic { w.u8(b) }
+        w.u8(Self.version)
+        w.count(records)
+        w.int(lastTime.microseconds)
+        let names = templater.names
+        w.count(names.count - 1)
+        for n in names.dropFirst() { w.string(n) }
+        let now = lastTime == .unknown ? Int64.min : lastTime.microseconds
+        var sections: [(String, [UInt8])] = []
+        func add(_ id: String, _ d: some Detector) {
+            var sw = StateWriter()
+            d.encodeState(into: &sw, now: now)
+            sections.append((id, sw.bytes))
+        }
+        if runIDEnum { add(Rule.idEnumeration.id, idEnum) }
+        if runAuth { add(Rule.authFailureCluster.id, auth) }
+        if runUnknown { add(Rule.unknownEndpoint.id, unknown) }
+        if runAgents { add(Rule.suspiciousUserAgent.id, agents) }
+        for d in additional { add(type(of: d).rule.id, d) }
+        w.count(sections.count)
+        for (id, bytes) in sections {
+            w.string(id)
+            w.raw(bytes)
+        }
+        let sum = ByteHash.hash(w.bytes, seed: 0x5357_4453)
+        w.u64(sum)
+        return w.bytes
+    }
+
+    /// Restores a `snapshot()` into this engine, which must not have seen records yet. The configuration may
+    /// differ from the one that wrote it: routes are matched by template text, new thresholds apply at once, a
+    /// window whose length changed starts empty, and sections of detectors now disabled are skipped.
+    /// - Throws: `.state` (naming `name` and the byte offset) when the bytes are damaged; the engine is then left
+    ///   as it was only if the damage is found before any detector section, so callers should build a fresh
+    ///   engine after a failure.
+    public mutating func restore(_ bytes: [UInt8], name: String = "state") throws(ReqwatchError) {
+        guard bytes.count >= Self.magic.count + 1 + 8 else { throw StateReader(bytes, name: name).error("too short") }
+        var tail = StateReader(bytes, range: bytes.count - 8..<bytes.count, name: name)
+        let sum = try tail.u64()
+        let body = bytes.withUnsafeBufferPointer { ByteHash.hash(UnsafeBufferPointer(rebasing: $0[0..<bytes.count - 8]), seed: 0x5357_4453) }
+        var r = StateReader(bytes, range: 0..<bytes.count - 8, name: name)
+        for b in Self.magic where try r.u8() != b { throw r.error("not a reqwatch detector state") }
+        let v = try r.u8()
+        guard v == Self.version else { throw r.error("version \(v), expected \(Self.version)") }
+        guard sum == body else { throw r.error("checksum mismatch") }
+        let restoredRecords = try r.count(max: Int.max)
+        let restoredTime = Timestamp(microseconds: try r.int())
+        let names = try r.count(max: r.remaining)
+        for _ in 0..<names { _ = templater.register(name: try r.string()) }
+        syncRoutes()
+        let sections = try r.count(max: 64)
+        for _ in 0..<sections {
+            let id = try r.string(max: 256)
+            let n = try r.count(max: r.remaining)
+            var sub = StateReader(bytes, range: r.offset..<r.offset + n, name: name)
+            try r.skip(n)
+            switch id {
+            case Rule.idEnumeration.id where runIDEnum: try idEnum.restoreState(from: &sub)
+            case Rule.authFailureCluster.id where runAuth: try auth.restoreState(from: &sub)
+            case Rule.unknownEndpoint.id where runUnknown: try unknown.restoreState(from: &sub)
+            case Rule.suspiciousUserAgent.id where runAgents: try agents.restoreState(from: &sub)
+            default:
+                if let k = additional.firstIndex(where: { type(of: $0).rule.id == id }) {
+                    try additional[k].restoreState(from: &sub)
+                }
+            }
+        }
+        records += restoredRecords
+        if restoredTime != .unknown && (lastTime == .unknown || restoredTime > lastTime) { lastTime = restoredTime }
     }
 
     /// Route templates known (spec and learned), for the `endpoints` command and tests.

@@ -31,6 +31,26 @@ public struct ExposedCredentialDetector: Detector {
 
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
 
+    /// See `Detector.encodeState`: the keys still in their cooldown at `now`.
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        let live = lastFired.filter { now == Int64.min || now &- $0.value < Self.cooldownMicros }.sorted { $0.key < $1.key }
+        w.count(live.count)
+        for (k, t) in live {
+            w.u64(k)
+            w.int(t)
+        }
+    }
+
+    /// See `Detector.restoreState`.
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        let n = try r.count(max: r.remaining / 9)
+        for _ in 0..<n {
+            let k = try r.u64()
+            let t = try r.int()
+            if lastFired.count < capacity { lastFired[k] = t }
+        }
+    }
+
     /// One credential found in a URL.
     struct Finding {
         var parameter: String

@@ -53,7 +53,7 @@ public struct AuthFailureClusterDetector: Detector {
             guard r.time != .unknown else { continue }
             let now = r.time.microseconds
             let failed = r.status == 401 || r.status == 403
-            let routeKey = UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue)
+            let routeKey = context.routeKey(at: i) &+ UInt64(r.method.rawValue)
             if failed {
                 observeClient(r, i, now, batch, context, &alerts)
                 // Credential stuffing comes from unauthenticated clients (or Basic auth): a 401 carrying a user or a
@@ -169,6 +169,51 @@ public struct AuthFailureClusterDetector: Detector {
 
     /// See `Detector.finish`.
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// See `Detector.encodeState`: per client the failure window and counts, per route the request and failure
+    /// windows and the recent failing clients; incidents with both.
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        let horizon = now &- max(config.authClientWindowMicros, config.authRouteWindowMicros, config.cooldownMicros)
+        clients.encode(into: &w, since: horizon) { w, s in
+            s.failures.encode(into: &w)
+            w.count(s.n401)
+            w.count(s.n403)
+            w.count(Int(s.methods))
+            w.int(s.first)
+            s.incident.encode(into: &w)
+        }
+        // Routes are few (bounded by the route capacity) and count successes without being marked seen: keep all.
+        routes.encode(into: &w, since: Int64.min) { w, s in
+            s.total.encode(into: &w)
+            s.failures.encode(into: &w)
+            w.pairs(s.clients)
+            w.int(s.first)
+            s.incident.encode(into: &w)
+        }
+    }
+
+    /// See `Detector.restoreState`.
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        let cw = config.authClientWindowMicros, rw = config.authRouteWindowMicros, ring = self.ring
+        try clients.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> ClientState in
+            var s = ClientState(failures: try SlidingCounter.decode(from: &r, windowMicros: cw))
+            s.n401 = Int(try r.varint() & 0xFFFF_FFFF)
+            s.n403 = Int(try r.varint() & 0xFFFF_FFFF)
+            s.methods = UInt16(truncatingIfNeeded: try r.varint())
+            s.first = try r.int()
+            s.incident = try Incident.decode(from: &r)
+            return s
+        }
+        try routes.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> RouteState in
+            var s = RouteState(total: try SlidingCounter.decode(from: &r, windowMicros: rw),
+                               failures: try SlidingCounter.decode(from: &r, windowMicros: rw))
+            s.clients = try r.pairs(max: 4096)
+            if s.clients.count > ring { s.clients.removeFirst(s.clients.count - ring) }
+            s.first = try r.int()
+            s.incident = try Incident.decode(from: &r)
+            return s
+        }
+    }
 
     /// Keys tracked, evictions and alerts.
     public var statistics: [(String, Int)] {

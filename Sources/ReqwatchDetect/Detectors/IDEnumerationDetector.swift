@@ -47,7 +47,7 @@ public struct IDEnumerationDetector: Detector {
             guard idr.isPresent, idr.count > 0, !context.allowlisted[i] else { continue }
             let r = batch.records[i]
             guard r.method != .options, r.time != .unknown else { continue }
-            let key = ByteHash.combine(context.clientKeys[i], UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue))
+            let key = ByteHash.combine(context.clientKeys[i], context.routeKey(at: i) &+ UInt64(r.method.rawValue))
             var numeric = true
             var value: Int64 = 0
             batch.withBytes(idr) { b in
@@ -190,6 +190,40 @@ public struct IDEnumerationDetector: Detector {
 
     /// See `Detector.finish`.
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// See `Detector.encodeState`: per (client, method, route) the recent ids, the request count and the incident.
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        let horizon = now &- max(config.enumSlowWindowMicros, config.cooldownMicros)
+        table.encode(into: &w, since: horizon) { w, s in
+            w.count(s.ids.count)
+            for e in s.ids {
+                w.int(e.value)
+                w.int(e.time)
+                w.count(Int(e.status))
+                w.bool(e.numeric)
+            }
+            s.incident.encode(into: &w)
+            w.count(s.requests)
+        }
+    }
+
+    /// See `Detector.restoreState`.
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        let cap = self.cap
+        try table.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> State in
+            var s = State()
+            let n = try r.count(max: 1024)
+            for _ in 0..<n {
+                let e = Entry(value: try r.int(), time: try r.int(), status: UInt16(truncatingIfNeeded: try r.varint()),
+                              numeric: try r.bool())
+                s.ids.append(e)
+            }
+            if s.ids.count > cap { s.ids.removeFirst(s.ids.count - cap) }
+            s.incident = try Incident.decode(from: &r)
+            s.requests = Int(try r.varint() & 0xFFFF_FFFF)
+            return s
+        }
+    }
 
     /// Keys tracked, evictions and alerts.
     public var statistics: [(String, Int)] {

@@ -225,6 +225,75 @@ public struct SuspiciousUserAgentDetector: Detector {
     /// See `Detector.finish`.
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
 
+    /// See `Detector.encodeState`: incidents, per-client agent windows and missing-agent counts, addresses shared by
+    /// several users, the last agent per client slot, and how many requests per input carried an agent. The
+    /// classification cache is rebuilt (a reload may change the lists).
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        let horizon = now &- max(config.rotationWindowMicros, config.cooldownMicros)
+        incidents.encode(into: &w, since: horizon) { w, i in i.encode(into: &w) }
+        rotation.encode(into: &w, since: horizon) { w, s in
+            w.pairs(s.agents)
+            s.requests.encode(into: &w)
+            w.count(s.missing)
+            w.int(s.missingStart)
+        }
+        sharedAddresses.encode(into: &w, since: Int64.min) { w, e in
+            w.count(e.count)
+            w.u64(e.users.0)
+            w.u64(e.users.1)
+            w.u64(e.users.2)
+        }
+        var used = 0
+        for e in lastAgent where e.key != 0 || e.pending != 0 { used += 1 }
+        w.count(lastAgent.count)
+        w.count(used)
+        for (k, e) in lastAgent.enumerated() where e.key != 0 || e.pending != 0 {
+            w.count(k)
+            w.u64(e.key)
+            w.u64(e.agent)
+            w.count(Int(e.pending))
+        }
+        w.count(presentByInput.count)
+        for (input, n) in presentByInput.sorted(by: { $0.key < $1.key }) {
+            w.count(input)
+            w.count(n)
+        }
+    }
+
+    /// See `Detector.restoreState`.
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        try incidents.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> Incident in try Incident.decode(from: &r) }
+        let rw = config.rotationWindowMicros, keep = config.rotationThreshold + 4
+        try rotation.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> Rotation in
+            var agents = try r.pairs(max: 4096)
+            if agents.count > keep { agents.removeFirst(agents.count - keep) }
+            var s = Rotation(requests: SlidingCounter(windowMicros: rw))
+            s.agents = agents
+            s.requests = try SlidingCounter.decode(from: &r, windowMicros: rw)
+            s.missing = Int(try r.varint() & 0xFFFF_FFFF)
+            s.missingStart = try r.int()
+            return s
+        }
+        try sharedAddresses.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> SharedAddress in
+            var e = SharedAddress()
+            e.count = try r.count(max: Self.sharedAddressUsers)
+            e.users = (try r.u64(), try r.u64(), try r.u64())
+            return e
+        }
+        let slots = try r.count(max: 1 << 24)
+        let used = try r.count(max: slots)
+        for _ in 0..<used {
+            let k = try r.count(max: slots)
+            let e = LastAgent(key: try r.u64(), agent: try r.u64(), pending: UInt32(truncatingIfNeeded: try r.varint()))
+            if slots == lastAgent.count && k < lastAgent.count { lastAgent[k] = e }
+        }
+        let inputs = try r.count(max: 1 << 20)
+        for _ in 0..<inputs {
+            let input = try r.count(max: Int.max)
+            presentByInput[input] = Int(try r.varint() & 0x7FFF_FFFF)
+        }
+    }
+
     /// Keys tracked, evictions and alerts.
     public var statistics: [(String, Int)] {
         [("suspicious-user-agent.clients", rotation.count),

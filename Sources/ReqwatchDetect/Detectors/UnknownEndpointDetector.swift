@@ -93,7 +93,7 @@ public struct UnknownEndpointDetector: Detector {
             // Ghost endpoints: an undocumented route that answers.
             guard hasInventory, context.routeIDs[i] != RouteTemplater.otherRoute, context.routeIDs[i] >= 0 else { continue }
             let ok = r.status >= 200 && r.status < 300
-            let gk = UInt64(UInt32(bitPattern: context.routeIDs[i])) << 8 | UInt64(r.method.rawValue)
+            let gk = context.routeKey(at: i) &+ UInt64(r.method.rawValue)
             var d: Int
             if let e = ghosts.index(of: gk) { d = e } else {
                 guard ok else { continue }
@@ -158,6 +158,60 @@ public struct UnknownEndpointDetector: Detector {
 
     /// See `Detector.finish`.
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    /// See `Detector.encodeState`: per client the unknown paths of its window and the incident; every ghost route
+    /// (they alert once ever, so none is left out).
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        clients.encode(into: &w, since: now &- max(config.probeWindowMicros, config.cooldownMicros)) { w, s in
+            w.count(s.paths.count)
+            for p in s.paths { w.u64(p) }
+            w.int(s.windowStart)
+            w.count(s.notFound)
+            s.incident.encode(into: &w)
+        }
+        ghosts.encode(into: &w, since: Int64.min) { w, g in
+            w.count(g.ok)
+            w.count(g.calls)
+            w.count(g.statuses.count)
+            for (st, n) in g.statuses {
+                w.count(Int(st))
+                w.count(n)
+            }
+            w.count(g.callers.count)
+            for c in g.callers { w.u64(c) }
+            w.count(g.sampleClients.count)
+            for c in g.sampleClients { w.string(c) }
+            w.int(g.first)
+            w.bool(g.alerted)
+        }
+    }
+
+    /// See `Detector.restoreState`.
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        try clients.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> ClientState in
+            var s = ClientState()
+            let n = try r.count(max: 4096)
+            for _ in 0..<n { s.paths.append(try r.u64()) }
+            s.windowStart = try r.int()
+            s.notFound = Int(try r.varint() & 0xFFFF_FFFF)
+            s.incident = try Incident.decode(from: &r)
+            return s
+        }
+        try ghosts.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> GhostState in
+            var g = GhostState()
+            g.ok = Int(try r.varint() & 0xFFFF_FFFF)
+            g.calls = Int(try r.varint() & 0xFFFF_FFFF)
+            let ns = try r.count(max: 8)
+            for _ in 0..<ns { g.statuses.append((UInt16(truncatingIfNeeded: try r.varint()), Int(try r.varint() & 0xFFFF_FFFF))) }
+            let nc = try r.count(max: 32)
+            for _ in 0..<nc { g.callers.append(try r.u64()) }
+            let nsc = try r.count(max: 3)
+            for _ in 0..<nsc { g.sampleClients.append(try r.string(max: 1024)) }
+            g.first = try r.int()
+            g.alerted = try r.bool()
+            return g
+        }
+    }
 
     /// Keys tracked, evictions and alerts.
     public var statistics: [(String, Int)] {

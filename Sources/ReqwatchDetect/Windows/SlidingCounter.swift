@@ -40,6 +40,17 @@ public struct SlidingCounter: Sendable {
         return count
     }
 
+    /// Bucket width, newest bucket number and the eight bucket counts (for snapshots).
+    var parts: (width: Int64, head: Int64, buckets: [UInt32]) {
+        (width, head, (0..<8).map { buckets[$0] })
+    }
+
+    /// Sets the newest bucket number and the counts (from a snapshot with the same width).
+    mutating func set(head: Int64, buckets counts: [UInt32]) {
+        self.head = head
+        for i in 0..<min(8, counts.count) { buckets[i] = counts[i] }
+    }
+
     /// Events in the window ending at the newest event seen.
     public var count: Int {
         var s = 0
