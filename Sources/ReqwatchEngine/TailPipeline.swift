@@ -28,15 +28,61 @@ public final class TailPipeline {
     public private(set) var malformed: Int64 = 0
     public private(set) var alertCount = 0
     private var malformedReported = 0
-    /// Builds fresh options from the config file and spec (SIGHUP). Read positions are kept; detector windows
-    /// restart, since thresholds and routes may have changed.
+    /// Builds fresh options from the config file and spec (SIGHUP). Read positions and detector windows are kept
+    /// (routes are matched by template text; a window whose length changed starts empty).
     public var reload: (() throws(ReqwatchError) -> ScanOptions)?
     public private(set) var reloads = 0
+    /// Where the detector windows are saved beside `--state`: `<state>.windows`.
+    public var windowsPath: String? { tailOptions.statePath.map { $0 + ".windows" } }
+    /// Detector windows restored at start (bytes of the snapshot), for the summary and tests.
+    public private(set) var restoredWindowBytes = 0
+    /// Snapshots of the detector windows written, and the time the last one took (encode and write).
+    public private(set) var windowSaves = 0
+    private var windowSaveSeconds = 0.0
+    private var lastWindowSave = -Double.infinity
+    /// Largest snapshot accepted when reading (a damaged length must not allocate without bound).
+    static let windowsLimit = 1 << 30
 
     public init(options: ScanOptions, tail: TailOptions) throws(ReqwatchError) {
         self.options = options
         tailOptions = tail
         detection = try makeDetection(options)
+        restoreWindows()
+    }
+
+    /// Loads `<state>.windows` into the fresh detectors. A damaged or unreadable file is reported and the windows
+    /// start empty: read positions matter more, and the run goes on.
+    private func restoreWindows() {
+        guard let path = windowsPath, detection != nil else { return }
+        do throws(ReqwatchError) {
+            guard let bytes = try StateFile.read(path, limit: Self.windowsLimit) else { return }
+            var restored = detection!
+            try restored.restore(bytes, name: path)
+            detection = restored
+            restoredWindowBytes = bytes.count
+            diagnose("reqwatch: restored detector windows from \(path) (\(bytes.count) bytes)")
+        } catch {
+            diagnose("reqwatch: \(error); detector windows start empty")
+            if let fresh = try? makeDetection(options) { detection = fresh }
+        }
+    }
+
+    /// Writes the detector windows to `<state>.windows` when due: on every call with `force` (stop), else at
+    /// most once a second and no more often than 50 times the last save took, so saving costs at most ~2% of
+    /// the time however large the windows are.
+    private func saveWindows(force: Bool) {
+        guard let path = windowsPath, let detection else { return }
+        let t0 = MonotonicClock.nowSeconds()
+        if !force && t0 - lastWindowSave < max(1.0, 50 * windowSaveSeconds) { return }
+        do throws(ReqwatchError) {
+            try StateFile.write(detection.snapshot(), to: path)
+            windowSaves += 1
+        } catch {
+            diagnose("reqwatch: \(error)")
+        }
+        let t1 = MonotonicClock.nowSeconds()
+        windowSaveSeconds = t1 - t0
+        lastWindowSave = t1
     }
 
     /// Runs until SIGINT/SIGTERM (or `maxSeconds` of wall time, for tests). Returns the exit status.
@@ -95,11 +141,15 @@ public final class TailPipeline {
             let t = MonotonicClock.nowSeconds()
             if tailOptions.statePath != nil && t - lastSave >= 1.0 {
                 try tailer.saveState()
+                saveWindows(force: false)
                 lastSave = t
             }
         }
         process(&batch)
-        if tailOptions.statePath != nil { try tailer.saveState() }
+        if tailOptions.statePath != nil {
+            try tailer.saveState()
+            saveWindows(force: true)
+        }
         try? options.alertSink?.flush()
         try? options.store?.close()
     }
@@ -111,12 +161,22 @@ public final class TailPipeline {
             fresh.alertSink = options.alertSink
             fresh.store = options.store
             fresh.diagnostics = options.diagnostics
-            let newDetection = try makeDetection(fresh)
+            var newDetection = try makeDetection(fresh)
+            var kept = "read positions and detector windows kept"
+            if let old = detection, var restored = newDetection {
+                do throws(ReqwatchError) {
+                    try restored.restore(old.snapshot(), name: "detector windows")
+                    newDetection = restored
+                } catch {
+                    newDetection = try makeDetection(fresh)
+                    kept = "read positions kept; detector windows restarted: \(error)"
+                }
+            }
             options = fresh
             detection = newDetection
             parsers.removeAll()
             reloads += 1
-            diagnose("reqwatch: reloaded the config and spec (read positions kept, detector windows restarted)")
+            diagnose("reqwatch: reloaded the config and spec (\(kept))")
         } catch {
             diagnose("reqwatch: reload failed, keeping the previous config: \(error)")
         }

@@ -176,3 +176,18 @@ enum SystemFile {
         return names
     }
 }
+
+/// Companion files of the tail state (the detector windows): written and read the same way as the state file.
+public enum StateFile {
+    /// Replaces `path` atomically (temporary file with mode 0600, `fsync`, `rename`, `fsync` of the directory).
+    /// - Throws: `.state` naming the file.
+    public static func write(_ bytes: [UInt8], to path: String) throws(ReqwatchError) {
+        try SystemFile.writeAtomically(bytes, to: path)
+    }
+
+    /// The whole file (at most `limit` bytes), or nil when it does not exist.
+    /// - Throws: `.state` naming the file when it cannot be read or is larger than `limit`.
+    public static func read(_ path: String, limit: Int) throws(ReqwatchError) -> [UInt8]? {
+        try SystemFile.readWholeFile(path, limit: limit)
+    }
+}

@@ -276,4 +276,107 @@ enum Cases {
         let secondErr = (try? String(contentsOf: err2, encoding: .utf8)) ?? ""
         #expect(secondErr.contains("tail stopped: 2 lines"), "\(secondErr)")
     }
+
+    /// A failed login from 192.0.2.77 at second `i` (401, browser agent unless given).
+    func failure(_ i: Int, ua: String = "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0") -> String {
+        "192.0.2.77 - - [17/May/2015:11:\(String(format: "%02d", i / 60 % 60)):\(String(format: "%02d", i % 60)) +0000] \"POST /login HTTP/1.1\" 401 12 \"-\" \"\(ua)\"\n"
+    }
+
+    func fresh(_ name: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-\(name)-\(getpid())")
+        try? FileManager.default.removeItem(at: dir)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// 12 failures, a clean stop, 10 more failures after the restart: 22 within 5 min crosses the threshold of
+    /// 20 only if the first 12 survived the restart. Run twice: with the saved windows (alert) and with the
+    /// windows file removed (no alert: the test can fail).
+    @Test(arguments: [true, false]) func issue5_attackStraddlingARestartIsCaught(keepWindows: Bool) throws {
+        let dir = try fresh("straddle-\(keepWindows)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let (p, out, _) = try start(["--state", "state.json", "access.log"], in: dir)
+        usleep(400_000)
+        try append((0..<12).map { failure($0) }.joined(), to: log)
+        #expect(waitFor(dir.appendingPathComponent("state.json"), contains: "\"offset\""))
+        usleep(300_000)
+        p.terminate()
+        #expect(waitExit(p))
+        #expect(p.terminationStatus == 0)
+        #expect(((try? String(contentsOf: out, encoding: .utf8)) ?? "").isEmpty, "12 failures stay below the threshold")
+        let windows = dir.appendingPathComponent("state.json.windows").path
+        #expect(FileManager.default.fileExists(atPath: windows), "windows saved on SIGTERM")
+        if !keepWindows { try FileManager.default.removeItem(atPath: windows) }
+
+        let (p2, out2, err2) = try start(["--state", "state.json", "access.log"], in: dir)
+        usleep(400_000)
+        try append((12..<22).map { failure($0) }.joined(), to: log)
+        let alerted = waitFor(out2, contains: "\"auth-failure-cluster\"", seconds: keepWindows ? 10 : 2)
+        p2.terminate()
+        #expect(waitExit(p2))
+        let stderr2 = (try? String(contentsOf: err2, encoding: .utf8)) ?? ""
+        #expect(stderr2.contains("tail stopped: 10 lines"), "\(stderr2)")
+        #expect(alerted == keepWindows, "\(stderr2)")
+        if keepWindows {
+            let alert = (try? String(contentsOf: out2, encoding: .utf8)) ?? ""
+            #expect(alert.contains("received 20 401/403 responses"), "\(alert)")
+        }
+    }
+
+    /// SIGHUP reloads the config (a lower threshold, one rule disabled) and keeps the windows: 12 failures
+    /// before, 5 after (scanner agent) give one auth alert at the new threshold of 15 and no user-agent alert.
+    @Test func issue5_sighupReloadsConfigAndKeepsWindows() throws {
+        let dir = try fresh("sighup")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let config = dir.appendingPathComponent("reqwatch.yaml")
+        try "detectors:\n  auth-failure-cluster:\n    client-threshold: 20\n".write(to: config, atomically: true, encoding: .utf8)
+        let (p, out, err) = try start(["--config", "reqwatch.yaml", "--state", "state.json", "access.log"], in: dir)
+        usleep(400_000)
+        try append((0..<12).map { failure($0) }.joined(), to: log)
+        usleep(600_000)
+        try "detectors:\n  auth-failure-cluster:\n    client-threshold: 15\n  suspicious-user-agent:\n    enabled: false\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        kill(p.processIdentifier, SIGHUP)
+        #expect(waitFor(err, contains: "reloaded the config"))
+        try append((12..<17).map { failure($0, ua: "sqlmap/1.7") }.joined(), to: log)
+        let alerted = waitFor(out, contains: "\"auth-failure-cluster\"")
+        usleep(300_000)
+        p.terminate()
+        #expect(waitExit(p))
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        let stdout = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        #expect(alerted, "\(stderr)")
+        #expect(stderr.contains("detector windows kept"), "\(stderr)")
+        #expect(stdout.contains("received 15 401/403 responses"), "\(stdout)")
+        #expect(!stdout.contains("\"suspicious-user-agent\""), "\(stdout)")
+    }
+
+    /// A reader that goes away (`| head -1`) stops tail cleanly: state saved, status 0, no crash.
+    @Test func issue5_brokenStdoutPipeStopsCleanly() throws {
+        let dir = try fresh("epipe")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let pipe = Pipe()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Binary.path)
+        p.arguments = ["tail", "--state", "state.json", "access.log"]
+        p.currentDirectoryURL = dir
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(400_000)
+        try pipe.fileHandleForReading.close()  // the reader is gone before the first alert
+        for i in 0..<40 {
+            try append(line(i, path: "/.env\(i)", ua: "sqlmap/1.\(i)") , to: log)
+            usleep(20_000)
+        }
+        #expect(waitExit(p), "tail exits once stdout is a broken pipe")
+        #expect(p.terminationReason == .exit, "not killed by SIGPIPE")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.json").path))
+    }
 }
