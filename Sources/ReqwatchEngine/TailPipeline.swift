@@ -38,6 +38,8 @@ public final class TailPipeline {
     public private(set) var restoredWindowBytes = 0
     /// Snapshots of the detector windows written, and the time the last one took (encode and write).
     public private(set) var windowSaves = 0
+    /// Stdout went away (EPIPE): stop without committing the undelivered round.
+    public private(set) var outputBroken = false
     private var windowSaveSeconds = 0.0
     private var lastWindowSave = -Double.infinity
     /// Largest snapshot accepted when reading (a damaged length must not allocate without bound).
@@ -132,7 +134,9 @@ public final class TailPipeline {
                 if batch.records.count >= options.batchSize { process(&batch) }
             }
             process(&batch)
-            for (_, info) in pending { tailer.commit(info, eventTime: lastEvent) }
+            // Positions advance only past lines whose alerts reached stdout: after a broken pipe the lines of
+            // this round are read again by the next run (their alerts were not delivered).
+            if !outputBroken { for (_, info) in pending { tailer.commit(info, eventTime: lastEvent) } }
             pending.removeAll(keepingCapacity: true)
             if reloadRequested != 0 {
                 reloadRequested = 0
@@ -148,7 +152,9 @@ public final class TailPipeline {
         process(&batch)
         if tailOptions.statePath != nil {
             try tailer.saveState()
-            saveWindows(force: true)
+            // After a broken pipe the windows already hold the undelivered round; the last periodic snapshot
+            // (consistent with the committed positions up to its save) is kept instead.
+            if !outputBroken { saveWindows(force: true) }
         }
         try? options.alertSink?.flush()
         try? options.store?.close()
@@ -217,7 +223,12 @@ public final class TailPipeline {
             alertCount += alerts.count
             if var sink = options.alertSink {
                 do throws(ReqwatchError) { try sink.write(alerts) } catch {
-                    if error.errno == EPIPE { stopRequested = 1 } else { diagnose("reqwatch: \(error)") }
+                    if error.errno == EPIPE {
+                        outputBroken = true
+                        stopRequested = 1
+                    } else {
+                        diagnose("reqwatch: \(error)")
+                    }
                 }
                 options.alertSink = sink
             }

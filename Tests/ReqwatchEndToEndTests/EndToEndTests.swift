@@ -378,5 +378,11 @@ enum Cases {
         #expect(waitExit(p), "tail exits once stdout is a broken pipe")
         #expect(p.terminationReason == .exit, "not killed by SIGPIPE")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("state.json").path))
+        // The alerts that could not be delivered are not lost: the next run reads those lines again.
+        let (p2, out2, _) = try start(["--state", "state.json", "access.log"], in: dir)
+        let again = waitFor(out2, contains: "\"suspicious-user-agent\"")
+        p2.terminate()
+        #expect(waitExit(p2))
+        #expect(again)
     }
 }
