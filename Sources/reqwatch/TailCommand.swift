@@ -20,7 +20,9 @@ struct TailCommand: ParsableCommand {
 
             Without --state, files present at start are read from their end (--from-start to change) and files that \
             appear later from their start. With --state, reading resumes exactly where the last run stopped; the \
-            state is written atomically at least every second and on SIGINT/SIGTERM. Rotation by rename, \
+            state is written atomically at least every second and on SIGINT/SIGTERM. The detector windows are \
+            saved beside it (FILE.windows), so an attack straddling a restart is still caught. SIGHUP reloads \
+            --config and --spec, keeping positions and windows. Rotation by rename, \
             copy-truncate and delete-and-recreate are followed; a file that does not exist yet is waited for.
             """)
 
@@ -32,7 +34,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "Route inventory learned by 'reqwatch endpoints --save-baseline', used when there is no spec.")
     var baseline: String?
 
-    @Option(help: ArgumentHelp("Read positions are kept in this file (written atomically).", valueName: "file"))
+    @Option(help: ArgumentHelp("Read positions are kept in this file, detector windows in FILE.windows (both written atomically).", valueName: "file"))
     var state: String?
 
     @Flag(name: .customLong("from-start"), help: "Read files present at start from their beginning.")
