@@ -78,14 +78,15 @@ class Lines:
         else:
             if s.clients == 0 or r.random() < 0.5: c = s.clients; s.clients += 1
             else: c = s.clients - 1 - r.randrange(min(s.clients, a.clients))
-            ip = "10.%d.%d.%d" % (c >> 16, c >> 8 & 255, c & 255) if c < 1 << 24 else "2001:db8::%x:%x" % (c >> 16, c & 0xffff)
+            ip = ("10.%d.%d.%d" % (c >> 16, c >> 8 & 255, c & 255) if c < 1 << 24
+                  else "2001:db8::%x:%x" % (c >> 16, c & 0xffff))
             ua, k = r.choice(UAS), r.random()
             if k < .30: m, p, st = "GET", "/users/%d" % r.randrange(1, 100000), 404 if r.random() < .05 else 200
             elif k < .55: m, p, st = "GET", "/products?page=%d" % r.randrange(1, 50), 200
-            elif k < .70: m, p, st = "GET", "/api/v1/orders/%d" % r.randrange(10**6), r.choice((200, 200, 200, 404))
+            elif k < .70: m, p, st = "GET", "/api/v1/orders/%d" % r.randrange(10**6), r.choice((200, 200, 404))
             elif k < .80: m, p, st = "POST", "/login", 401 if r.random() < .1 else 200
             elif k < .95: m, p, st = "GET", "/static/app.%06x.js" % r.randrange(16**6), r.choice((200, 304))
-            else: m, p, st = "GET", r.choice(("/", "/health", "/favicon.ico", "/old-page")), r.choice((200, 404, 500))
+            else: m, p, st = "GET", r.choice(("/", "/health", "/old-page")), r.choice((200, 404, 500))
         t = '%s - - [%s] "%s %s HTTP/1.1" %d %d "-" "%s' % (ip, s.stamp(seq), m, p, st, r.randrange(100, 50000), ua)
         assert len(t) <= L - 2, t
         return (t + " " * (L - 2 - len(t)) + '"\n').encode()
@@ -182,7 +183,8 @@ start(); wt = threading.Thread(target=writer); wt.start()
 while time.monotonic() < end:
     time.sleep(0.2); now = time.monotonic()
     if runs[-1]["p"].poll() is not None:
-        crashed = "reqwatch exited on its own (status %s): %s" % (runs[-1]["p"].returncode, open(runs[-1]["err"]).read()[-500:])
+        r = runs[-1]
+        crashed = "reqwatch exited on its own (status %s): %s" % (r["p"].returncode, open(r["err"]).read()[-500:])
         break
     if now >= next_sample: sample(now); next_sample += 10
     if now >= st.next_restart and now < end - 5:
@@ -192,14 +194,13 @@ while time.monotonic() < end:
         if n // 2 % 2 == 1: force_rot.set()
         time.sleep(1.0); start()
         st.nogzip_until = time.monotonic() + 1.0; st.next_restart += a.restart_every
-stop_writer.set(); wt.join()
+stop_writer.set(); wt.join(); write_secs = time.monotonic() - t0
 if not crashed:
     deadline = time.monotonic() + 15; time.sleep(2)
     while committed() != st.written and time.monotonic() < deadline: time.sleep(0.5)
     stop(signal.SIGTERM)
 
 W, bad = st.written, [crashed] if crashed else []
-elapsed = time.monotonic() - t0
 print("\n== reqwatch tail soak: %.1f min, rate %d/s, rotate every %gs, restart every %gs%s, seed %d"
       % (a.minutes, a.rate, a.rotate_every, a.restart_every, " (--kill9)" if a.kill9 else "", a.seed))
 processed = reread = 0
@@ -214,9 +215,11 @@ for i, r in enumerate(runs):
     elif r["lines"] is None: bad.append("run %d: no 'tail stopped' line" % i)
     else:
         processed += r["lines"]
-        if r["lines"] != adv: note = "MISMATCH %+d" % (r["lines"] - adv); bad.append("run %d: reported %d lines, state advanced %d" % (i, r["lines"], adv))
+        if r["lines"] != adv:
+            note = "MISMATCH %+d" % (r["lines"] - adv)
+            bad.append("run %d: reported %d lines, state advanced %d" % (i, r["lines"], adv))
     print("run %2d  %-7s  committed %s -> %s  reported %s lines  %s" % (i, r["how"], r["before"], r["after"], r["lines"], note))
-print("lines written        %d (%.0f/s), distinct clients %d" % (W, W / elapsed, st.clients))
+print("lines written        %d (%.0f/s), distinct clients %d" % (W, W / write_secs, st.clients))
 print("lines processed      %d   difference %+d" % (processed, processed - W))
 kills = sum(r.get("how") == "SIGKILL" for r in runs)
 print("re-read after kill   <= %d (allowed %d for %d kill(s))" % (reread, kills * a.rate * 1.5, kills))
@@ -224,7 +227,8 @@ print("rotations            %d %s" % (st.rotations, st.rot))
 print("restarts             %d (SIGKILL %d)" % (len(runs) - 1, kills))
 if samples:
     warm = next((s for s in samples if s[0] >= min(60, a.minutes * 30)), samples[0])
-    print("RSS MB               %.1f at %.0f s, max %.1f, last %.1f" % (warm[1], warm[0], max(s[1] for s in samples), samples[-1][1]))
+    print("RSS MB               %.1f at %.0f s, max %.1f, last %.1f"
+          % (warm[1], warm[0], max(s[1] for s in samples), samples[-1][1]))
     fmin, fmax = min(s[2] for s in samples), max(s[2] for s in samples)
     print("open fds             min %d, max %d" % (fmin, fmax))
     if fmax - fmin > 4: bad.append("open fds grew from %d to %d" % (fmin, fmax))

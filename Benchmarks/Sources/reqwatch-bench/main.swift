@@ -119,6 +119,34 @@ row("scan parse-only .gz (1 thread)", tParseGzOneThread, tInflate, "of inflate-o
 row("scan parse-only plain", tParsePlain, nil, "")
 row("scan + all detectors, plain", tDetectPlain, tParsePlain, "of parse-only (target <= 1.3)")
 row("redact to JSON Lines, plain", tRedactPlain, tParsePlain, "of parse-only (target <= 1.5)")
+// Detector windows snapshot (reqwatch tail --state): size and cost after the whole plain log.
+var engine: DetectionEngine? = {
+    var d = DetectConfiguration()
+    if let spec { d.inventory = try? RouteInventory.load(path: spec) }
+    return try? DetectionEngine(configuration: d)
+}()
+var snapshotAlerts: [Alert] = []
+do {
+    var o = ScanOptions()
+    o.inputs = [plain]
+    o.diagnostics = devNull
+    o.detect = nil
+    o.onBatch = { b in
+        engine!.observe(b, into: &snapshotAlerts)
+        snapshotAlerts.removeAll(keepingCapacity: true)
+    }
+    _ = try? ScanPipeline(options: o).run()
+}
+var snapshotBytes: [UInt8] = []
+let tSnapshot = best("snapshot") { snapshotBytes = engine!.snapshot() }
+let tRestore = best("restore") {
+    var fresh = try! DetectionEngine(configuration: DetectConfiguration())
+    try! fresh.restore(snapshotBytes)
+}
+let keys = engine!.statistics.filter { $0.0.hasSuffix(".keys") || $0.0.hasSuffix(".clients") }.map { "\($0.0)=\($0.1)" }
+print("")
+print(String(format: "detector windows snapshot after the plain log: %.1f MB, encode %.1f ms, restore %.1f ms (%@)",
+             Double(snapshotBytes.count) / 1e6, tSnapshot * 1000, tRestore * 1000, keys.joined(separator: " ")))
 print("")
 print(String(format: "parse-only plain: %.2f M lines/s (target >= 4 M lines/s on one core); detectors fired %d alerts",
              Double(lines) / tParsePlain / 1e6, alerts))
