@@ -65,8 +65,11 @@ public struct ExposedCredentialDetector: Detector {
             guard record.query.isPresent || record.path.isPresent else { continue }
             // Fast path: most requests have no query and only short path segments; every credential format
             // recognised in a path is at least 16 bytes long, so those records need no scanning.
-            if !record.query.isPresent || record.query.count == 0 {
-                if !batch.withBytes(record.path, { Self.hasLongSegment($0) }) { continue }
+            // Likewise a query of short plain pairs under harmless names (`page=2&sort=asc`) holds none.
+            let longSegment = batch.withBytes(record.path) { Self.hasLongSegment($0) }
+            if !longSegment {
+                if !record.query.isPresent || record.query.count == 0 { continue }
+                if !batch.withBytes(record.query, { redactor.queryMayHoldCredential($0) }) { continue }
             }
             var findings: [Finding] = []
             batch.withBytes(record.query) { q in
@@ -187,6 +190,35 @@ extension Redactor {
                 findings[idx].fingerprint = queryValueFingerprint(query, name: name)
             }
         }
+    }
+
+    /// Whether `q` could hold a credential the query redaction would report; false only when every pair is short
+    /// (key and value under 12 bytes: the shortest credential format recognised, `bearer` plus an 8-byte token,
+    /// is 15), has no percent-encoding, `+`, `=` or `:` in its value (nested `name=value`), and a key that is not
+    /// sensitive. With per-field rules configured it is always true. Exact by construction: a pre-filter only.
+    func queryMayHoldCredential(_ q: UnsafeBufferPointer<UInt8>) -> Bool {
+        if !fieldRules.isEmpty { return true }
+        let n = q.count
+        var ps = 0
+        while ps < n {
+            var pe = ps
+            var eqAt = -1
+            var special = false
+            while pe < n && q[pe] != UInt8(ascii: "&") && q[pe] != UInt8(ascii: ";") {
+                let c = q[pe]
+                if c == UInt8(ascii: "=") {
+                    if eqAt < 0 { eqAt = pe } else { special = true }
+                } else if c == UInt8(ascii: "%") || c == UInt8(ascii: "+") || c == UInt8(ascii: ":") || c < 0x21 || c > 0x7E {
+                    special = true
+                }
+                pe += 1
+            }
+            let keyEnd = eqAt >= 0 ? eqAt : pe
+            if special || keyEnd - ps >= 12 || pe - keyEnd >= 13 { return true }
+            if keyEnd > ps && keys.classify(UnsafeBufferPointer(rebasing: q[ps..<keyEnd])) != nil { return true }
+            ps = pe + 1
+        }
+        return false
     }
 
     static let byDesignParameters: Set<String> = [
