@@ -107,52 +107,58 @@ public struct RouteInventory: Sendable {
 
     /// Matches a request (method and path bytes without query) against the documented routes.
     public func match(method: HTTPMethod, path: UnsafeBufferPointer<UInt8>) -> Match? {
-        var param: Range<Int>? = nil
-        guard let node = walk(0, path, 0, &param, depth: 0) else { return nil }
-        let n = nodes[node]
-        var routeIndex: Int? = nil
-        for (m, r) in n.operations where m == method.rawValue || m == 255 {
-            routeIndex = Int(r)
-            break
-        }
-        if routeIndex == nil && method == .head {
-            for (m, r) in n.operations where m == HTTPMethod.get.rawValue {
+        // Nodes are read in place through one buffer pointer: copying a node would retain its arrays per level.
+        nodes.withUnsafeBufferPointer { ns -> Match? in
+            var param: Range<Int>? = nil
+            guard let node = Self.walk(ns, 0, path, 0, &param, depth: 0) else { return nil }
+            var routeIndex: Int? = nil
+            let ops = ns[node].operations
+            for (m, r) in ops where m == method.rawValue || m == 255 {
                 routeIndex = Int(r)
                 break
             }
+            if routeIndex == nil && method == .head {
+                for (m, r) in ops where m == HTTPMethod.get.rawValue {
+                    routeIndex = Int(r)
+                    break
+                }
+            }
+            return Match(templateIndex: Int(ns[node].templateIndex), routeIndex: routeIndex, paramRange: param)
         }
-        return Match(templateIndex: Int(n.templateIndex), routeIndex: routeIndex, paramRange: param)
     }
 
-    private func walk(_ node: Int, _ p: UnsafeBufferPointer<UInt8>, _ from: Int, _ param: inout Range<Int>?,
-                      depth: Int) -> Int?
+    private static func walk(_ ns: UnsafeBufferPointer<TrieNode>, _ node: Int, _ p: UnsafeBufferPointer<UInt8>, _ from: Int,
+                             _ param: inout Range<Int>?, depth: Int) -> Int?
     {
         var i = from
         let n = p.count
         while i < n && p[i] == UInt8(ascii: "/") { i += 1 }
-        if i >= n { return nodes[node].templateIndex >= 0 ? node : nil }
+        if i >= n { return ns[node].templateIndex >= 0 ? node : nil }
         if depth > 64 { return nil }
         var j = i
         while j < n && p[j] != UInt8(ascii: "/") { j += 1 }
         let seg = UnsafeBufferPointer(rebasing: p[i..<j])
-        let nd = nodes[node]
-        if !nd.literalHashes.isEmpty {
+        let count = ns[node].literalHashes.count
+        if count > 0 {
             let h = ByteHash.hash(seg)
             var next: Int32 = -1
-            if nd.literalHashes.count <= 16 {
-                for k in 0..<nd.literalHashes.count where nd.literalHashes[k] == h {
-                    next = nd.literalNext[k]
-                    break
+            if count <= 16 {
+                ns[node].literalHashes.withUnsafeBufferPointer { hs in
+                    for k in 0..<hs.count where hs[k] == h {
+                        next = ns[node].literalNext[k]
+                        break
+                    }
                 }
-            } else if let found = nd.literals[h] {
+            } else if let found = ns[node].literals[h] {
                 next = found
             }
-            if next >= 0, let r = walk(Int(next), p, j, &param, depth: depth + 1) { return r }
+            if next >= 0, let r = walk(ns, Int(next), p, j, &param, depth: depth + 1) { return r }
         }
-        if nd.param >= 0 {
+        let paramNode = ns[node].param
+        if paramNode >= 0 {
             let saved = param
             param = i..<j
-            if let r = walk(Int(nd.param), p, j, &param, depth: depth + 1) { return r }
+            if let r = walk(ns, Int(paramNode), p, j, &param, depth: depth + 1) { return r }
             param = saved
         }
         return nil

@@ -161,26 +161,14 @@ public final class ScanPipeline {
             parser = UnknownFormatParser()
         }
 
-        func handle(_ line: Span<UInt8>, _ info: LineInfo, _ parser: inout some LogParser) {
-            result.lines += 1
-            if info.tooLong {
-                noteMalformed(.lineTooLong, info)
-                return
-            }
-            var record = RequestRecord()
-            record.lineNumber = info.number
-            record.byteOffset = info.byteOffset
-            switch parseLine(line, with: &parser, into: &record, batch: &batch) {
-            case .record:
-                batch.records.append(record)
-                result.records += 1
-                if record.time < firstEvent && record.time != .unknown { firstEvent = record.time }
-                if record.time > lastEvent { lastEvent = record.time }
-            case .skip:
-                summary.skipped += 1
-            case .malformed(let reason):
-                noteMalformed(reason, info)
-            }
+        // Per-line counters live in one local struct passed inout to a static function: captured locals of a nested
+        // function cost a dynamic exclusivity check per access; this path has none.
+        var counts = LineCounts()
+        func drainMalformed() {
+            for (reason, info) in counts.malformed { noteMalformed(reason, info) }
+            counts.malformed.removeAll(keepingCapacity: true)
+            summary.skipped += counts.skipped
+            counts.skipped = 0
         }
         func noteMalformed(_ reason: MalformedReason, _ info: LineInfo) {
             summary.malformedByReason[reason, default: 0] += 1
@@ -194,26 +182,34 @@ public final class ScanPipeline {
 
         func run<P: LogParser>(_ parser: inout P) {
             for (bytes, info) in held {
-                bytes.withUnsafeBufferPointer { handle($0.span, info, &parser) }
+                bytes.withUnsafeBufferPointer { Self.handle($0.span, info, &parser, &counts, &batch) }
+                drainMalformed()
                 if batch.records.count >= options.batchSize { flush(&batch) }
             }
             held.removeAll()
             guard failure == nil else { return }
             do throws(ReqwatchError) {
+                let batchSize = options.batchSize
                 while more && !outputClosed {
-                    more = try framer.readLines(maxLines: options.batchSize) { line, info in
-                        handle(line, info, &parser)
+                    more = try framer.readLines(maxLines: batchSize) { line, info in
+                        Self.handle(line, info, &parser, &counts, &batch)
                     }
+                    drainMalformed()
                     flush(&batch)
                     progress?.update(bytes: framer.source.rawBytesRead)
                 }
             } catch {
                 failure = error
             }
+            drainMalformed()
         }
         run(&parser)
         flush(&batch)
         progress?.update(bytes: framer.source.rawBytesRead)
+        result.lines += counts.lines
+        result.records += counts.records
+        firstEvent = min(firstEvent, counts.firstEvent)
+        lastEvent = max(lastEvent, counts.lastEvent)
         summary.lines += result.lines
         summary.records += result.records
         if result.records > 0 && lastEvent.microseconds > Int64.min + 1 {
@@ -228,6 +224,40 @@ public final class ScanPipeline {
         if let failure {
             result.error = failure
             diagnose("reqwatch: \(failure)")
+        }
+    }
+
+    /// What the per-line path counts; folded into the summary after each read.
+    struct LineCounts {
+        var lines: Int64 = 0
+        var records: Int64 = 0
+        var skipped: Int64 = 0
+        var firstEvent = Timestamp(microseconds: Int64.max)
+        var lastEvent = Timestamp(microseconds: Int64.min + 1)
+        var malformed: [(MalformedReason, LineInfo)] = []
+    }
+
+    @inline(__always)
+    private static func handle<P: LogParser>(_ line: Span<UInt8>, _ info: LineInfo, _ parser: inout P, _ c: inout LineCounts,
+                                             _ batch: inout RecordBatch) {
+        c.lines += 1
+        if info.tooLong {
+            c.malformed.append((.lineTooLong, info))
+            return
+        }
+        var record = RequestRecord()
+        record.lineNumber = info.number
+        record.byteOffset = info.byteOffset
+        switch parseLine(line, with: &parser, into: &record, batch: &batch) {
+        case .record:
+            batch.records.append(record)
+            c.records += 1
+            if record.time < c.firstEvent && record.time != .unknown { c.firstEvent = record.time }
+            if record.time > c.lastEvent { c.lastEvent = record.time }
+        case .skip:
+            c.skipped += 1
+        case .malformed(let reason):
+            c.malformed.append((reason, info))
         }
     }
 
