@@ -35,7 +35,13 @@ extension Redactor {
     private func key(_ name: StaticString, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         out.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        out.append(contentsOf: "\":".utf8)
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+    }
+
+    /// Appends a literal's bytes (a `StaticString` is already UTF-8 in the binary: no `String` copy per record).
+    @inline(__always) static func lit(_ s: StaticString, _ out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
 
     private func flushField(_ s: Scratch, _ out: inout [UInt8]) {
@@ -56,19 +62,19 @@ extension Redactor {
         }
         if r.peerIP != .unspecified {
             comma()
-            out.append(contentsOf: "\"source\":{\"ip\":\"".utf8)
+            Self.lit("\"source\":{\"ip\":\"", &out)
             r.peerIP.write(into: &out)
-            out.append(contentsOf: "\"}".utf8)
+            Self.lit("\"}", &out)
         }
         if r.clientIP != .unspecified {
             comma()
-            out.append(contentsOf: "\"client\":{\"ip\":\"".utf8)
+            Self.lit("\"client\":{\"ip\":\"", &out)
             r.clientIP.write(into: &out)
-            out.append(contentsOf: "\"}".utf8)
+            Self.lit("\"}", &out)
         }
         if r.user.isPresent {
             comma()
-            out.append(contentsOf: "\"user\":{\"name\":".utf8)
+            Self.lit("\"user\":{\"name\":", &out)
             s.field.removeAll(keepingCapacity: true)
             batch.withBytes(r.user) { u in
                 if !scanEmit(u, kv: false, encode: false, s: s, base: "user.name", key: nil, into: &s.field) {
@@ -84,7 +90,7 @@ extension Redactor {
         let hasResponse = r.status != 0 || r.responseBytes >= 0
         if r.protocolVersion.isPresent || hasRequest || hasResponse {
             comma()
-            out.append(contentsOf: "\"http\":{".utf8)
+            Self.lit("\"http\":{", &out)
             var firstHTTP = true
             func commaHTTP() {
                 if !firstHTTP { out.append(UInt8(ascii: ",")) }
@@ -100,7 +106,7 @@ extension Redactor {
             }
             if hasRequest {
                 commaHTTP()
-                out.append(contentsOf: "\"request\":{".utf8)
+                Self.lit("\"request\":{", &out)
                 var firstReq = true
                 func commaReq() {
                     if !firstReq { out.append(UInt8(ascii: ",")) }
@@ -126,7 +132,7 @@ extension Redactor {
                 }
                 if r.headerCount > 0 {
                     commaReq()
-                    out.append(contentsOf: "\"headers\":{".utf8)
+                    Self.lit("\"headers\":{", &out)
                     let lo = max(0, Int(r.headerStart))
                     let hi = min(batch.headers.count, lo + max(0, Int(r.headerCount)))
                     var firstH = true
@@ -149,7 +155,7 @@ extension Redactor {
                 }
                 if r.body.isPresent {
                     commaReq()
-                    out.append(contentsOf: "\"body\":{\"content\":".utf8)
+                    Self.lit("\"body\":{\"content\":", &out)
                     s.field.removeAll(keepingCapacity: true)
                     batch.withBytes(r.body) { b in _ = redactBody(b, s: s, into: &s.field) }
                     flushField(s, &out)
@@ -159,14 +165,14 @@ extension Redactor {
             }
             if hasResponse {
                 commaHTTP()
-                out.append(contentsOf: "\"response\":{".utf8)
+                Self.lit("\"response\":{", &out)
                 if r.status != 0 {
-                    out.append(contentsOf: "\"status_code\":".utf8)
+                    Self.lit("\"status_code\":", &out)
                     Self.writeInt(Int64(r.status), into: &out)
                 }
                 if r.responseBytes >= 0 {
                     if r.status != 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(contentsOf: "\"body\":{\"bytes\":".utf8)
+                    Self.lit("\"body\":{\"bytes\":", &out)
                     Self.writeInt(r.responseBytes, into: &out)
                     out.append(UInt8(ascii: "}"))
                 }
@@ -176,7 +182,7 @@ extension Redactor {
         }
         if r.path.isPresent || r.query.isPresent || r.host.isPresent {
             comma()
-            out.append(contentsOf: "\"url\":{".utf8)
+            Self.lit("\"url\":{", &out)
             var firstURL = true
             func commaURL() {
                 if !firstURL { out.append(UInt8(ascii: ",")) }
@@ -211,7 +217,7 @@ extension Redactor {
         }
         if r.userAgent.isPresent {
             comma()
-            out.append(contentsOf: "\"user_agent\":{\"original\":".utf8)
+            Self.lit("\"user_agent\":{\"original\":", &out)
             s.field.removeAll(keepingCapacity: true)
             batch.withBytes(r.userAgent) { u in
                 if !scanEmit(u, kv: true, encode: false, s: s, base: "user_agent", key: nil, into: &s.field) {
@@ -223,11 +229,11 @@ extension Redactor {
         }
         if r.durationMicros >= 0 {
             comma()
-            out.append(contentsOf: "\"event\":{\"duration\":".utf8)
+            Self.lit("\"event\":{\"duration\":", &out)
             Self.writeInt(r.durationMicros &* 1000, into: &out)
             out.append(UInt8(ascii: "}"))
         }
-        out.append(contentsOf: "}\n".utf8)
+        Self.lit("}\n", &out)
     }
 }
 
@@ -237,7 +243,7 @@ extension Redactor {
         if v < 0 {
             out.append(UInt8(ascii: "-"))
             if v == Int64.min {
-                out.append(contentsOf: "9223372036854775808".utf8)
+                Self.lit("9223372036854775808", &out)
                 return
             }
             writeInt(-v, into: &out)
@@ -290,7 +296,7 @@ extension Redactor {
         pad(c.second, 2, into: &out)
         out.append(UInt8(ascii: "."))
         pad(c.microsecond / 1000, 3, into: &out)
-        out.append(contentsOf: "Z\"".utf8)
+        Self.lit("Z\"", &out)
     }
 }
 

@@ -58,7 +58,7 @@ enum ValueScanner {
         let n = b.count
         var i = 0
         var lastEnd = 0
-        let awsContext = hasAWSKeyword(b)
+        let awsContext = b.count >= 40 && hasAWSKeyword(b)
         // A failed JWT candidate fails for every later start inside the same base64url run: skip them, so
         // `eyJ-eyJ-eyJ-…` stays linear.
         var jwtSkip = 0
