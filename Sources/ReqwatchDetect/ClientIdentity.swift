@@ -42,6 +42,19 @@ public struct ClientIdentity: Sendable {
         return ByteHash.combine(ip.high ^ Self.ipSeed, ip.low)
     }
 
+    /// Key of the client's address alone (IPv6 grouped by the prefix), ignoring user and token.
+    @inline(__always)
+    public func addressKey(_ record: RequestRecord) -> UInt64 {
+        let ip = record.clientIP.isIPv4 ? record.clientIP : record.clientIP.masked(to: ipv6Prefix)
+        return ByteHash.combine(ip.high ^ Self.ipSeed, ip.low)
+    }
+
+    /// Display text of the client's address (`ip:203.0.113.9`, `ip:2001:db8::/64`). Alert time only.
+    public func describeAddress(_ record: RequestRecord) -> String {
+        if record.clientIP.isIPv4 { return "ip:" + record.clientIP.description }
+        return "ip:" + record.clientIP.masked(to: ipv6Prefix).description + "/\(ipv6Prefix)"
+    }
+
     /// Display text of the client (`user:alice`, `token:1a2b3c4d`, `ip:203.0.113.9`, `ip:2001:db8::/64`). Alert time only.
     public func describe(_ record: RequestRecord, in batch: borrowing RecordBatch) -> String {
         if record.user.isPresent && record.user.count > 0 { return "user:" + (batch.string(record.user) ?? "") }

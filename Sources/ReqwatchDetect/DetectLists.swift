@@ -40,6 +40,19 @@ public enum DetectLists {
         "xp_cmdshell", "waitfor delay",
     ]
 
+    /// Injection payloads in a URL (path or query), matched after decoding: SQL injection, cross-site scripting,
+    /// template and expression injection, command injection, file inclusion. Strict phrases, not single words,
+    /// so searches and ordinary parameters do not match.
+    public static let urlInjectionPatterns: [String] = [
+        "${jndi:", "${${", "${env:", "<script", "javascript:", "onerror=", "onload=", "<svg", "<iframe",
+        "alert(", "prompt(", "document.cookie", "' or 1=1", "' or '1'='1", "\" or 1=1", "' or 'a'='a", "or 1=1--",
+        "union select", "union all select", "information_schema", "sleep(", "benchmark(", "waitfor delay",
+        "xp_cmdshell", "load_file(", "into outfile", "extractvalue(", "updatexml(", "concat(0x", "select @@",
+        "/etc/passwd", "/etc/shadow", "/proc/self/", "<?php", "php://", "data://text", "expect://", "/bin/sh",
+        "/bin/bash", "cmd.exe", ";wget ", "|wget ", ";curl ", "|curl ", "$(wget", "$(curl", "`wget", "`curl",
+        "{{7*7}}", "${7*7}", "#{7*7}",
+    ]
+
     /// Static assets: never ghost endpoints (extensions of the last segment).
     public static let staticExtensions: [String] = [
         ".css", ".js", ".mjs", ".map", ".png", ".jpg", ".jpeg", ".gif", ".ico", ".svg", ".webp", ".avif", ".bmp",

