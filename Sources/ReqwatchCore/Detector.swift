@@ -42,6 +42,9 @@ public struct BatchContext: Sendable {
     public var routeHashes: [UInt64] = []
     /// Per record: arena range of the identifier segment of the path (`/users/{id}` → `17`); absent when none.
     public var idRanges: [ByteRange] = []
+    /// Per record: 0 when `idRanges` is a path segment; else a hash of the query parameter name whose value is the
+    /// identifier (`/users?id=17`), so ids walked through a parameter are counted per (route, parameter).
+    public var idParams: [UInt64] = []
     /// Per record: an allowlist (CIDR, user, user agent, route) covers it; detectors skip such records.
     public var allowlisted: [Bool] = []
 
@@ -59,6 +62,7 @@ public struct BatchContext: Sendable {
         routeIDs.removeAll(keepingCapacity: true)
         routeKnown.removeAll(keepingCapacity: true)
         idRanges.removeAll(keepingCapacity: true)
+        idParams.removeAll(keepingCapacity: true)
         allowlisted.removeAll(keepingCapacity: true)
     }
 

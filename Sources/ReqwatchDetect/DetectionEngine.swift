@@ -127,7 +127,16 @@ public struct DetectionEngine {
             }
             context.routeIDs.append(routeID)
             context.routeKnown.append(known)
+            var idParam: UInt64 = 0
+            if !idRange.isPresent && r.query.isPresent && r.query.count >= 3 {
+                let qs = Int(r.query.start)
+                if let (range, name) = batch.withBytes(r.query, { Self.queryIdentifier($0) }) {
+                    idRange = ByteRange(start: qs + range.lowerBound, count: range.count)
+                    idParam = name
+                }
+            }
             context.idRanges.append(idRange)
+            context.idParams.append(idParam)
             var allowed = false
             if checkAllow {
                 if routeID >= 0 && Int(routeID) < routeAllow.count && routeAllow[Int(routeID)] & (1 << UInt16(r.method.rawValue)) != 0 {
@@ -170,6 +179,48 @@ public struct DetectionEngine {
         if runUnknown { unknown.finish(at: t, into: &alerts) }
         if runAgents { agents.finish(at: t, into: &alerts) }
         for k in additional.indices { additional[k].finish(at: t, into: &alerts) }
+    }
+
+    // MARK: Identifiers in the query
+
+    /// Parameter names whose numbers are positions, sizes, times or versions, not record ids.
+    static let nonIdentifierParams: [[UInt8]] = DetectLists.bytes([
+        "page", "p", "pg", "pagenum", "pagenumber", "page_number", "offset", "limit", "start", "end", "size", "per_page",
+        "perpage", "pagesize", "page_size", "count", "skip", "take", "top", "first", "last", "from", "to", "cursor",
+        "after", "before", "since", "until", "max", "min", "rows", "num", "n", "year", "month", "day", "date", "time",
+        "ts", "timestamp", "t", "_", "v", "ver", "version", "rev", "lang", "zoom", "z", "x", "y", "lat", "lon", "lng",
+        "w", "h", "width", "height", "quality", "q", "sort", "order", "rand", "random", "nocache", "cb", "cachebust",
+        "seed", "amount", "qty", "quantity", "price", "step", "level", "depth", "retry", "attempt", "delay", "timeout",
+    ])
+
+    /// The first `name=value` pair of `q` whose value is a record id (1–18 digits, or a UUID) under a name that is
+    /// not a position, size or time (`page`, `limit`, `_`, …): the value's range in `q` and a hash of the name.
+    static func queryIdentifier(_ q: UnsafeBufferPointer<UInt8>) -> (Range<Int>, UInt64)? {
+        let n = q.count
+        var ps = 0
+        while ps < n {
+            var pe = ps
+            var eq = -1
+            while pe < n && q[pe] != UInt8(ascii: "&") && q[pe] != UInt8(ascii: ";") {
+                if eq < 0 && q[pe] == UInt8(ascii: "=") { eq = pe }
+                pe += 1
+            }
+            if eq > ps && pe > eq + 1 && eq - ps <= 32 {
+                let value = UnsafeBufferPointer(rebasing: q[(eq + 1)..<pe])
+                var digits = true
+                for c in value where c < 0x30 || c > 0x39 { digits = false; break }
+                let isID = (digits && value.count <= 18)
+                    || (value.count == 36 && RouteTemplater.looksLikeIdentifier(value) && value[8] == UInt8(ascii: "-"))
+                if isID {
+                    let name = UnsafeBufferPointer(rebasing: q[ps..<eq])
+                    if !nonIdentifierParams.contains(where: { ByteMatch.equals(name, $0) }) {
+                        return ((eq + 1)..<pe, ByteHash.hash(name, seed: 0x7170) | 1)
+                    }
+                }
+            }
+            ps = pe + 1
+        }
+        return nil
     }
 
     // MARK: Snapshots

@@ -33,6 +33,26 @@ func only(_ alerts: [Alert], _ rule: Rule) -> [Alert] { alerts.filter { $0.rule.
         #expect(a.severity == 4)
     }
 
+    /// Ids walked through a query parameter (`/api/users?id=1`, `?id=2`, …) are counted like path ids; paging,
+    /// cache busters and other position or time parameters are not ids.
+    @Test func walkThroughAQueryParameterFires() throws {
+        var reqs: [TestRequest] = []
+        for (k, id) in (1...80).enumerated() {
+            reqs.append(TestRequest(time: DetectorHarness.t0 + Int64(k) * 3, ip: "203.0.113.44", path: "/api/users",
+                                    query: "format=json&user_id=\(id)"))
+            reqs.append(TestRequest(time: DetectorHarness.t0 + Int64(k) * 3, ip: "192.0.2.5", path: "/api/products",
+                                    query: "page=\(id)&limit=20&_=\(1_715_940_000_000 + k)"))
+            reqs.append(TestRequest(time: DetectorHarness.t0 + Int64(k) * 3 + 1, ip: "192.0.2.6", path: "/map",
+                                    query: "zoom=\(k % 18)&x=\(id)&y=\(id * 2)"))
+        }
+        let alerts = only(try DetectorHarness.run(reqs), .idEnumeration)
+        #expect(alerts.count == 1)
+        let a = try #require(alerts.first)
+        #expect(a.route == "/api/users?user_id={id}")
+        #expect(a.incidentKey == "client:ip:203.0.113.44|route:GET /api/users?user_id={id}")
+        #expect(a.message.contains("requested 50 distinct ids on GET /api/users?user_id={id}"), "\(a.message)")
+    }
+
     @Test func shuffledWalkFires() throws {
         var ids = Array(1000...1099)
         var rng = SplitMix64(seed: 42)

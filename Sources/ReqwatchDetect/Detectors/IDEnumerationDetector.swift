@@ -47,7 +47,9 @@ public struct IDEnumerationDetector: Detector {
             guard idr.isPresent, idr.count > 0, !context.allowlisted[i] else { continue }
             let r = batch.records[i]
             guard r.method != .options, r.time != .unknown else { continue }
-            let key = ByteHash.combine(context.clientKeys[i], context.routeKey(at: i) &+ UInt64(r.method.rawValue))
+            var key = ByteHash.combine(context.clientKeys[i], context.routeKey(at: i) &+ UInt64(r.method.rawValue))
+            let param = i < context.idParams.count ? context.idParams[i] : 0
+            if param != 0 { key = ByteHash.combine(key, param) }
             var numeric = true
             var value: Int64 = 0
             batch.withBytes(idr) { b in
@@ -153,7 +155,10 @@ public struct IDEnumerationDetector: Detector {
                            context: borrowing BatchContext, sequence: Int, ids: [Entry]) -> Alert
     {
         let client = identity.describe(r, in: batch)
-        let route = context.routeName(at: i) ?? "?"
+        var route = context.routeName(at: i) ?? "?"
+        if i < context.idParams.count && context.idParams[i] != 0, let name = Self.parameterName(before: context.idRanges[i], r, batch) {
+            route += "?\(name)={id}"
+        }
         let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
         let windowText = s.slow ? humanDuration(config.enumSlowWindowMicros) : humanDuration(config.enumWindowMicros)
         var msg = "\(client) requested \(s.distinct) distinct ids on \(method) \(route) within \(windowText)"
@@ -186,6 +191,19 @@ public struct IDEnumerationDetector: Detector {
             ("samples", .array(samples)),
         ]
         return a
+    }
+
+    /// The query parameter name whose value is at `id` (`…&user_id=17` → `user_id`), for alert text.
+    static func parameterName(before id: ByteRange, _ r: RequestRecord, _ batch: borrowing RecordBatch) -> String? {
+        guard r.query.isPresent, id.isPresent else { return nil }
+        let qs = Int(r.query.start)
+        let end = Int(id.start) - qs - 1  // the '='
+        return batch.withBytes(r.query) { q -> String? in
+            guard end > 0, end <= q.count, q[end] == UInt8(ascii: "=") else { return nil }
+            var s = end
+            while s > 0 && q[s - 1] != UInt8(ascii: "&") && q[s - 1] != UInt8(ascii: ";") { s -= 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: q[s..<end]), as: UTF8.self)
+        }
     }
 
     /// See `Detector.finish`.
