@@ -65,6 +65,11 @@ public struct DetectConfiguration: Sendable {
     public var flagMissingUserAgent = true
     /// Requests without a user agent from one client (within the rotation window) before it is reported.
     public var missingMinRequests = 3
+    /// User-agent families (`AgentFamily`) seen in a baseline; nil = unknown, and then nothing is unfamiliar.
+    public var knownAgentFamilies: Set<String>?
+    /// Requests from one client with an agent family not in `knownAgentFamilies` (within the rotation window)
+    /// before it is reported as unfamiliar.
+    public var unfamiliarMinRequests = 10
 
     // allowlists
     public var allowCIDRs: [CIDR] = []
@@ -151,6 +156,8 @@ public struct DetectConfiguration: Sendable {
                     case "rotation-window": if let d = r.duration(v2, p2) { rotationWindowMicros = d }
                     case "flag-missing": if let b = r.bool(v2, p2) { flagMissingUserAgent = b }
                     case "missing-min-requests": if let i = r.int(v2, p2, 1...1_000_000) { missingMinRequests = i }
+                    case "unfamiliar-min-requests": if let i = r.int(v2, p2, 1...1_000_000) { unfamiliarMinRequests = i }
+                    case "known-families": if let l = r.strings(v2, p2) { knownAgentFamilies = (knownAgentFamilies ?? []).union(l.map { $0.lowercased() }) }
                     default: return false
                     }
                     return true

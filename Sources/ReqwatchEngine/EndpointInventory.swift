@@ -65,6 +65,12 @@ public struct EndpointInventory {
     public private(set) var rows: [Row] = []
     public private(set) var overflowRequests = 0
     public private(set) var records = 0
+    /// Requests per user-agent family (`AgentFamily`), at most `familyCap` families; for baselines.
+    public private(set) var agentFamilies: [String: Int] = [:]
+    public let familyCap = 2_000
+    /// User-agent hash → index into `familyNames` (bounded): a family name is made once per distinct agent.
+    private var familyOfAgent: [UInt64: Int32] = [:]
+    private var familyNames: [String] = []
 
     public init(spec: RouteInventory?, capacity: Int = 20_000) {
         self.spec = spec
@@ -74,6 +80,7 @@ public struct EndpointInventory {
     public mutating func observe(_ batch: borrowing RecordBatch) {
         for r in batch.records {
             records += 1
+            countFamily(r, batch)
             var routeName: String?
             var documented = false
             var deprecated = false
@@ -110,6 +117,23 @@ public struct EndpointInventory {
             }
             update(&rows[rowIndex], r, batch)
         }
+    }
+
+    private mutating func countFamily(_ r: RequestRecord, _ batch: borrowing RecordBatch) {
+        guard r.userAgent.isPresent, r.userAgent.count > 0 else { return }
+        let h = batch.hash(r.userAgent, seed: 0x6661)
+        var f = familyOfAgent[h]
+        if f == nil && familyOfAgent.count < 100_000 {
+            guard let name = batch.withBytes(r.userAgent, { AgentFamily.name($0) }) else { return }
+            if let k = familyNames.firstIndex(of: name) {
+                f = Int32(k)
+            } else if familyNames.count < familyCap {
+                familyNames.append(name)
+                f = Int32(familyNames.count - 1)
+            }
+            if let f { familyOfAgent[h] = f }
+        }
+        if let f { agentFamilies[familyNames[Int(f)], default: 0] += 1 }
     }
 
     private func update(_ row: inout Row, _ r: RequestRecord, _ batch: borrowing RecordBatch) {

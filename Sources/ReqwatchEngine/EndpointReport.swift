@@ -103,9 +103,11 @@ public enum EndpointReport {
         return out
     }
 
-    /// A baseline: the routes that answered (2xx/3xx) in clean logs, with counts and time span.
-    public static func baseline(_ rows: [EndpointInventory.Row]) -> JSONValue {
+    /// A baseline: the routes that answered (2xx/3xx) in clean logs, with counts and time span, and the user-agent
+    /// families seen at least twice (`scan`/`tail --baseline` report clients whose family is not among them).
+    public static func baseline(_ rows: [EndpointInventory.Row], agentFamilies: [String: Int] = [:]) -> JSONValue {
         let kept = rows.filter { $0.success > 0 && $0.category != .probe && $0.category != .orphan }
+        let families = agentFamilies.filter { $0.value >= 2 }.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }
         return .object([
             ("reqwatch_baseline", .int(1)),
             ("routes", .array(kept.map { r in
@@ -116,7 +118,26 @@ public enum EndpointReport {
                     ("last_seen", r.lastSeen.map { .string($0.iso8601) } ?? .null),
                 ])
             })),
+            ("user_agent_families", .array(families.map { .object([("family", .string($0.key)), ("requests", .int($0.value))]) })),
         ])
+    }
+
+    /// The user-agent families of a baseline, or nil when it has none (an older baseline).
+    public static func loadBaselineAgentFamilies(path: String) throws(ReqwatchError) -> Set<String>? {
+        let text = try readTextFile(path)
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ReqwatchError(.config, "baseline is not valid JSON", location: InputLocation(path: path))
+        }
+        guard let list = node?.mapping?["user_agent_families"]?.sequence else { return nil }
+        var out = Set<String>()
+        for f in list {
+            guard let name = f.mapping?["family"]?.string else {
+                throw ReqwatchError(.config, "baseline user-agent family without a name", location: InputLocation(path: path, line: Int64(f.mark?.line ?? 0)))
+            }
+            out.insert(name.lowercased())
+        }
+        return out
     }
 
     /// Loads a baseline written by `--save-baseline` as a route inventory.

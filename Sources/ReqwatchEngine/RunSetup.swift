@@ -59,6 +59,9 @@ public func makeScanOptions(_ s: CommonSettings) throws(ReqwatchError) -> (ScanO
     } else if let baseline = s.baselinePath {
         detect.inventory = try EndpointReport.loadBaseline(path: baseline)
     }
+    if let baseline = s.baselinePath, let families = try EndpointReport.loadBaselineAgentFamilies(path: baseline) {
+        detect.knownAgentFamilies = (detect.knownAgentFamilies ?? []).union(families)
+    }
     for r in s.disabledRules { detect.enabledRules.remove(r) }
     o.detect = detect
     o.exposedCredentials = !s.disabledRules.contains(Rule.exposedCredential.id)

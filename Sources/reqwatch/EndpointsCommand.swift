@@ -83,7 +83,7 @@ struct EndpointsCommand: ParsableCommand {
             try out.flush()
             if let saveBaseline {
                 let w = try FileDescriptorWriter(path: saveBaseline)
-                w.append(EndpointReport.baseline(rows).encoded() + "\n")
+                w.append(EndpointReport.baseline(rows, agentFamilies: box.inv.agentFamilies).encoded() + "\n")
                 try w.flush()
             }
             writeStderr(summary.text())

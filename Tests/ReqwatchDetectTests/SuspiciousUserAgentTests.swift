@@ -27,6 +27,41 @@ import Testing
         #expect(try reasons(lines) == [reason])
     }
 
+    @Test(arguments: [
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36", "chrome"),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 Edg/124.0", "edge"),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1", "safari"),
+        ("Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0", "firefox"),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "googlebot"),
+        ("okhttp/4.12.0", "okhttp"),
+        ("ShopApp/5112 CFNetwork/1410.1 Darwin/22.6.0", "shopapp"),
+        ("python-requests/2.31.0", "python-requests"),
+        ("Go-http-client/1.1", "go-http-client"),
+    ])
+    func agentFamilies(ua: String, family: String) {
+        #expect(AgentFamily.name(ua) == family)
+    }
+
+    /// With a baseline's families, a client using a family never seen before is reported once it has sent
+    /// `unfamiliarMinRequests` requests; known families, and a client below the count, are not.
+    @Test func unfamiliarFamilyAgainstABaseline() throws {
+        var c = DetectConfiguration()
+        c.knownAgentFamilies = ["chrome", "firefox", "okhttp", "googlebot"]
+        var lines: [String] = []
+        for k in 0..<12 {
+            lines.append("+\(k) 203.0.113.81 - GET /api/items/\(k) 200 HarvestKit/0.9 (+https://example.net)")
+            lines.append("+\(k) 192.0.2.8 - GET /api/items/\(k) 200 okhttp/4.12.0")
+            lines.append("+\(k) 192.0.2.9 - GET /api/items/\(k) 200 Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0")
+        }
+        for k in 0..<5 { lines.append("+\(k) 198.51.100.7 - GET /api/items/\(k) 200 Midori/11") }
+        #expect(try reasons(lines, c) == ["unfamiliar"])
+        let alert = try #require(only(DetectorHarness.run(lines: lines, configuration: c), .suspiciousUserAgent).first)
+        #expect(alert.evidence.first { $0.0 == "family" }?.1 == .string("harvestkit"))
+        #expect(alert.sourceIP == "203.0.113.81")
+        // Without a baseline nothing is unfamiliar.
+        #expect(try reasons(lines).isEmpty)
+    }
+
     @Test func malformedControlBytesAndLength() throws {
         var reqs = [TestRequest(time: DetectorHarness.t0, ip: "203.0.113.81", path: "/", userAgent: "Mozilla\u{01}/5.0")]
         reqs.append(TestRequest(time: DetectorHarness.t0 + 1, ip: "203.0.113.82", path: "/", userAgent: String(repeating: "A", count: 2000)))

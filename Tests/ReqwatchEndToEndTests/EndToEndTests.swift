@@ -191,6 +191,35 @@ enum Cases {
         #expect(scan.stdout.contains("\"route\":\"/api/v1/debug/users\""))
         #expect(scan.stdout.contains("\"unknown-endpoint\""))
     }
+
+    /// The baseline also keeps the user-agent families seen; a scan against it reports a client whose family is new
+    /// (the mission's "unfamiliar user agents"), and only that one.
+    @Test func baselineFlagsUnfamiliarUserAgentFamily() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-ua-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let baseline = dir.appendingPathComponent("baseline.json").path
+        let learn = try Binary.run(["endpoints", "--format", "json", "--save-baseline", baseline, "input.log"],
+                                   cwd: Cases.root + "/trap-pagination")
+        #expect(learn.status == 0)
+        let saved = try String(contentsOfFile: baseline, encoding: .utf8)
+        #expect(saved.contains("\"user_agent_families\":[{\"family\":"))
+        #expect(saved.contains("{\"family\":\"chrome\""))
+        var log = ""
+        for k in 0..<12 {
+            log += "198.51.100.200 - - [01/May/2024:10:00:\(10 + k) +0000] \"GET /api/v1/products HTTP/1.1\" 200 512 \"-\" \"HarvestKit/0.9\"\n"
+            log += "198.51.100.201 - - [01/May/2024:10:00:\(10 + k) +0000] \"GET /api/v1/products HTTP/1.1\" 200 512 \"-\" "
+                + "\"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/125.0.0.0 Safari/537.36\"\n"
+        }
+        let input = dir.appendingPathComponent("new.log")
+        try log.write(to: input, atomically: true, encoding: .utf8)
+        let scan = try Binary.run(["scan", "--no-progress", "--baseline", baseline, input.path])
+        #expect(scan.status == 0)
+        let alerts = scan.stdout.split(separator: "\n")
+        #expect(alerts.count == 1, "\(scan.stdout)")
+        #expect(alerts.first?.contains("\"reason\":\"unfamiliar\"") == true)
+        #expect(alerts.first?.contains("\"family\":\"harvestkit\"") == true)
+    }
 }
 
 /// `reqwatch tail` as a process: a live file written line by line, stop, restart from the state file.

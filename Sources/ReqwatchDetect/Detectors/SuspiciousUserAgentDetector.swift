@@ -13,7 +13,7 @@ public struct SuspiciousUserAgentDetector: Detector {
     public static var rule: Rule { .suspiciousUserAgent }
 
     enum Reason: UInt8 {
-        case none = 0, scanner, injection, malformed, empty, scripted, missing, rotation
+        case none = 0, scanner, injection, malformed, empty, scripted, missing, rotation, unfamiliar
         var name: String {
             switch self {
             case .none: "none"
@@ -24,13 +24,14 @@ public struct SuspiciousUserAgentDetector: Detector {
             case .scripted: "scripted-client-on-page"
             case .missing: "missing"
             case .rotation: "rotation"
+            case .unfamiliar: "unfamiliar"
             }
         }
         var severity: Int {
             switch self {
             case .injection: 4
             case .scanner, .rotation: 3
-            case .malformed, .scripted: 2
+            case .malformed, .scripted, .unfamiliar: 2
             default: 1
             }
         }
@@ -41,6 +42,9 @@ public struct SuspiciousUserAgentDetector: Detector {
         /// Requests without a user agent since `missingStart` (a tumbling window of `rotationWindow`).
         var missing = 0
         var missingStart: Int64 = Int64.min
+        /// Requests with an agent family the baseline does not know, since `unfamiliarStart` (tumbling window).
+        var unfamiliar = 0
+        var unfamiliarStart: Int64 = Int64.min
     }
 
     private let config: DetectConfiguration
@@ -93,6 +97,12 @@ public struct SuspiciousUserAgentDetector: Detector {
         return .none
     }
 
+    /// Whether a baseline is loaded and `ua`'s family is not in it.
+    func unfamiliar(_ ua: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let known = config.knownAgentFamilies, let family = AgentFamily.name(ua) else { return false }
+        return !known.contains(family)
+    }
+
     /// See `Detector.observe`.
     public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
         let n = min(batch.records.count, context.clientKeys.count)
@@ -118,14 +128,29 @@ public struct SuspiciousUserAgentDetector: Detector {
             } else {
                 present += 1
                 uaHash = batch.hash(r.userAgent, seed: 0x7561)
+                // Cached per agent: the reason in the low bits, 0x80 when the family is unfamiliar.
+                let cached: UInt8
                 if let d = cache.index(of: uaHash) {
-                    reason = Reason(rawValue: cache.values[d]) ?? .none
+                    cached = cache.values[d]
                 } else {
-                    let c = batch.withBytes(r.userAgent) { classify($0) }
-                    _ = cache.index(of: uaHash, now: now) { c.rawValue }
-                    reason = c
+                    let c = batch.withBytes(r.userAgent) { ua in classify(ua).rawValue | (unfamiliar(ua) ? 0x80 : 0) }
+                    _ = cache.index(of: uaHash, now: now) { c }
+                    cached = c
                 }
+                reason = Reason(rawValue: cached & 0x7F) ?? .none
                 if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
+                if reason == .none && cached & 0x80 != 0 {
+                    reason = .unfamiliar
+                    // Reported once the client has sent enough such requests within the window.
+                    let fresh = newRotation()
+                    let d = rotation.index(of: context.clientKeys[i], now: now) { fresh }
+                    if rotation.values[d].unfamiliarStart == Int64.min || now - rotation.values[d].unfamiliarStart > config.rotationWindowMicros {
+                        rotation.values[d].unfamiliarStart = now
+                        rotation.values[d].unfamiliar = 0
+                    }
+                    rotation.values[d].unfamiliar += 1
+                    if rotation.values[d].unfamiliar < config.unfamiliarMinRequests { reason = .none }
+                }
                 // rotation: a client repeating its last user agent only bumps a direct-mapped slot (one memory access);
                 // the per-client table is touched when the agent changes, with the requests counted meanwhile.
                 let ck = context.clientKeys[i]
@@ -210,13 +235,18 @@ public struct SuspiciousUserAgentDetector: Detector {
         case .missing: msg = "\(client) sent no user agent"
         case .scripted: msg = "\(client) used a scripted HTTP client on browser page \(route ?? "?")"
         case .rotation: msg = "\(client) rotated through many user agents within \(humanDuration(config.rotationWindowMicros))"
+        case .unfamiliar:
+            msg = "\(client) sent \(config.unfamiliarMinRequests)+ requests with a user agent unlike any in the baseline"
+                + " (family \(batch.withBytes(r.userAgent) { AgentFamily.name($0) } ?? "?"))"
         case .none: msg = ""
         }
         var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason.severity, message: msg,
                       incidentKey: "client:\(client)|reason:\(reason.name)")
         a.sequence = incidents.values[d].sequence
         AlertFill.fill(&a, r, batch, route: route)
-        a.evidence = [("reason", .string(reason.name)), ("client", .string(client))] + extra
+        var more = extra
+        if reason == .unfamiliar, let f = batch.withBytes(r.userAgent, { AgentFamily.name($0) }) { more.append(("family", .string(f))) }
+        a.evidence = [("reason", .string(reason.name)), ("client", .string(client))] + more
             + [("samples", .array([AlertFill.sample(r, batch)]))]
         alerts.append(a)
         fired += 1
@@ -236,6 +266,8 @@ public struct SuspiciousUserAgentDetector: Detector {
             s.requests.encode(into: &w)
             w.count(s.missing)
             w.int(s.missingStart)
+            w.count(s.unfamiliar)
+            w.int(s.unfamiliarStart)
         }
         sharedAddresses.encode(into: &w, since: Int64.min) { w, e in
             w.count(e.count)
@@ -272,6 +304,8 @@ public struct SuspiciousUserAgentDetector: Detector {
             s.requests = try SlidingCounter.decode(from: &r, windowMicros: rw)
             s.missing = Int(try r.varint() & 0xFFFF_FFFF)
             s.missingStart = try r.int()
+            s.unfamiliar = Int(try r.varint() & 0xFFFF_FFFF)
+            s.unfamiliarStart = try r.int()
             return s
         }
         try sharedAddresses.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> SharedAddress in
