@@ -18,6 +18,13 @@ public enum InputPaths {
     /// place among the arguments. Within a set: date-stamped files (ascending), then numbered ones (highest number
     /// first), then the live file (`.gz` after the plain file on ties). A path listed twice is kept once.
     /// Directories are not descended into recursively; hidden files named explicitly are kept.
+    /// The live log files of a directory, for `tail`: regular, non-hidden files that are not a rotated copy
+    /// (no `.N`, date stamp or compression suffix), by name. Nil when `directory` is not a readable directory.
+    public static func liveFiles(in directory: String) -> [String]? {
+        guard case .success(let listing) = listDirectory(directory) else { return nil }
+        return listing.paths.map { RotatedName(path: $0) }.filter { $0.rotation == .live && !$0.compressed }.map(\.path).sorted()
+    }
+
     public static func expand(_ arguments: [String]) -> (inputs: [String], problems: [ReqwatchError]) {
         var problems: [ReqwatchError] = []
         var groups: [[RotatedName]] = []

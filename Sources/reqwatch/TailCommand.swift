@@ -1,6 +1,7 @@
 import ArgumentParser
 import ReqwatchCore
 import ReqwatchEngine
+import ReqwatchInput
 import ReqwatchOutput
 import ReqwatchRedact
 import ReqwatchTail
@@ -17,6 +18,7 @@ struct TailCommand: ParsableCommand {
               reqwatch tail --spec openapi.yaml --state /var/lib/reqwatch/state.json /var/log/nginx/access.log | vector ...
               reqwatch tail --from-start --store ./history app.log api.log
               kubectl logs -f ... | reqwatch tail -        # stdin, read until it ends
+              reqwatch tail /var/log/nginx/                # every live log file in the directory (not .1, .gz, …)
 
             Without --state, files present at start are read from their end (--from-start to change) and files that \
             appear later from their start. With --state, reading resumes exactly where the last run stopped; the \
@@ -71,7 +73,20 @@ struct TailCommand: ParsableCommand {
             if settings.inputs.contains("-") {
                 throw ValidationError("stdin (-) cannot be followed together with files")
             }
-            var tailOptions = TailOptions(paths: settings.inputs)
+            // A directory stands for the live log files in it (rotated copies are not followed: rotation is).
+            var paths: [String] = []
+            for input in settings.inputs {
+                var st = stat()
+                if stat(input, &st) == 0 && (st.st_mode & 0o170000) == 0o040000 {
+                    guard let live = InputPaths.liveFiles(in: input), !live.isEmpty else {
+                        throw ReqwatchError(.usage, "no live log file to follow in directory \(input) (name the files instead)")
+                    }
+                    paths += live
+                } else {
+                    paths.append(input)
+                }
+            }
+            var tailOptions = TailOptions(paths: paths)
             tailOptions.fromStart = fromStart
             tailOptions.statePath = state
             tailOptions.maxLineLength = options.maxLineLength

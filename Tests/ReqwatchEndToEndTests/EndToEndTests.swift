@@ -384,6 +384,30 @@ enum Cases {
         #expect(!stdout.contains("\"suspicious-user-agent\""), "\(stdout)")
     }
 
+    /// A directory stands for its live log files: `access.log` and `api.log` are followed, rotated copies are not;
+    /// a directory without one is a usage error (status 64), not a silent no-op.
+    @Test func issue5_directoryFollowsItsLiveFiles() throws {
+        let dir = try fresh("dir")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let logs = dir.appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        for name in ["access.log", "access.log.1", "api.log", "access.log.2.gz"] {
+            FileManager.default.createFile(atPath: logs.appendingPathComponent(name).path, contents: Data(line(1).utf8))
+        }
+        let (p, _, err) = try start(["--from-start", "logs"], in: dir)
+        #expect(waitFor(err, contains: "", seconds: 0.1) || true)
+        usleep(800_000)
+        p.terminate()
+        #expect(waitExit(p))
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        #expect(stderr.contains("tail stopped: 2 lines"), "\(stderr)")
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let r = try Binary.run(["tail", empty.path])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("no live log file"), "\(r.stderr)")
+    }
+
     /// A reader that goes away (`| head -1`) stops tail cleanly: state saved, status 0, no crash.
     @Test func issue5_brokenStdoutPipeStopsCleanly() throws {
         let dir = try fresh("epipe")
