@@ -27,7 +27,7 @@ struct ScanCommand: ParsableCommand {
     @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
     var spec: String?
 
-    @Option(help: "Route inventory learned by 'reqwatch endpoints --save-baseline', used when there is no spec.")
+    @Option(help: "Baseline from 'reqwatch endpoints --save-baseline': its routes are the inventory when there is no spec; its user-agent families make new ones 'unfamiliar'.")
     var baseline: String?
 
     @Option(help: "Write alerts to this file instead of stdout.")

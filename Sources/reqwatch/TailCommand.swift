@@ -33,7 +33,7 @@ struct TailCommand: ParsableCommand {
     @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
     var spec: String?
 
-    @Option(help: "Route inventory learned by 'reqwatch endpoints --save-baseline', used when there is no spec.")
+    @Option(help: "Baseline from 'reqwatch endpoints --save-baseline': its routes are the inventory when there is no spec; its user-agent families make new ones 'unfamiliar'.")
     var baseline: String?
 
     @Option(help: ArgumentHelp("Read positions are kept in this file, detector windows in FILE.windows (both written atomically).", valueName: "file"))
