@@ -226,13 +226,16 @@ public struct DetectionEngine {
     // MARK: Snapshots
 
     private static let magic: [UInt8] = Array("RWDS".utf8)
-    private static let version: UInt8 = 1
+    /// Bumped whenever any detector's encoding changes: a snapshot of another version is refused (the windows then
+    /// start empty) rather than misread. 2: claimed Basic-auth users per client, unfamiliar-agent counts.
+    private static let version: UInt8 = 2
 
     /// The detectors' state as bytes (`reqwatch tail --state`, SIGHUP reloads): learned route templates, then one
     /// section per detector (rule id and its `encodeState` bytes), then a checksum. Keys idle for longer than any
     /// window or cooldown are left out, so the size follows the recent traffic, not the table capacities.
-    public func snapshot() -> [UInt8] {
-        var w = StateWriter(reservingCapacity: 1 << 16)
+    /// `sizeHint` (the previous snapshot's size) sizes the buffer once instead of growing it by doubling.
+    public func snapshot(sizeHint: Int = 1 << 16) -> [UInt8] {
+        var w = StateWriter(reservingCapacity: max(1 << 16, sizeHint + sizeHint / 8))
         for b in Self.magic { w.u8(b) }
         w.u8(Self.version)
         w.count(records)

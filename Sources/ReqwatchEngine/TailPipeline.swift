@@ -8,6 +8,9 @@ import ReqwatchParse
 import ReqwatchRedact
 import ReqwatchTail
 
+/// glibc's `mallopt(3)` (`<malloc.h>` is not in the Glibc module).
+@_silgen_name("mallopt") private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+
 /// Set by SIGINT/SIGTERM; the tail loop saves its state and stops.
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 /// Set by SIGHUP; the tail loop reloads the config file and spec between polls.
@@ -40,7 +43,9 @@ public final class TailPipeline {
     public private(set) var windowSaves = 0
     /// Stdout went away (EPIPE): stop without committing the undelivered round.
     public private(set) var outputBroken = false
-    private var windowSaveSeconds = 0.0
+    /// Size of the last snapshot written, and the time its encoding and writing took.
+    public private(set) var lastWindowBytes = 0
+    public private(set) var windowSaveSeconds = 0.0
     private var lastWindowSave = -Double.infinity
     /// Largest snapshot accepted when reading (a damaged length must not allocate without bound).
     static let windowsLimit = 1 << 30
@@ -77,7 +82,9 @@ public final class TailPipeline {
         let t0 = MonotonicClock.nowSeconds()
         if !force && t0 - lastWindowSave < max(1.0, 50 * windowSaveSeconds) { return }
         do throws(ReqwatchError) {
-            try StateFile.write(detection.snapshot(), to: path)
+            let bytes = detection.snapshot(sizeHint: lastWindowBytes)
+            try StateFile.write(bytes, to: path)
+            lastWindowBytes = bytes.count
             windowSaves += 1
         } catch {
             diagnose("reqwatch: \(error)")
@@ -93,6 +100,10 @@ public final class TailPipeline {
         signal(SIGTERM) { _ in stopRequested = 1 }
         signal(SIGHUP) { _ in reloadRequested = 1 }
         signal(SIGPIPE, SIG_IGN)
+        // Window snapshots are buffers of up to tens of MB made and freed every few seconds. A fixed mmap threshold
+        // keeps such buffers out of the heap, so their pages go back to the system when freed (glibc otherwise
+        // raises the threshold after the first free and keeps the pages resident).
+        _ = glibcMallopt(-3 /* M_MMAP_THRESHOLD */, 1 << 20)
         // A parent may have left these blocked (the mask survives exec); we must see them to save state.
         var set = sigset_t()
         sigemptyset(&set)

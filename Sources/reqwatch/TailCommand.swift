@@ -94,6 +94,9 @@ struct TailCommand: ParsableCommand {
             pipeline.reload = { () throws(ReqwatchError) -> ScanOptions in try makeScanOptions(settings).0 }
             try pipeline.run()
             writeStderr("reqwatch: tail stopped: \(pipeline.lines) lines, \(pipeline.records) records, \(pipeline.malformed) malformed, \(pipeline.alertCount) alert(s)\n")
+            if pipeline.windowSaves > 0 {
+                writeStderr("reqwatch: detector windows saved \(pipeline.windowSaves) time(s); last \(pipeline.lastWindowBytes) bytes in \(Int(pipeline.windowSaveSeconds * 1000)) ms\n")
+            }
         } catch let e as ReqwatchError {
             printError(e)
             throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)
