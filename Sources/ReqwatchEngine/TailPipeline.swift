@@ -155,6 +155,11 @@ public final class TailPipeline {
             }
             let t = MonotonicClock.nowSeconds()
             if tailOptions.statePath != nil && t - lastSave >= 1.0 {
+                // Stored records first, then the positions that say they were processed: after a crash the store
+                // holds at least every line the state counts as done.
+                if let store = options.store {
+                    do throws(ReqwatchError) { try store.checkpoint() } catch { diagnose("reqwatch: \(error)") }
+                }
                 try tailer.saveState()
                 saveWindows(force: false)
                 lastSave = t

@@ -11,6 +11,9 @@ import ReqwatchCore
 /// it flushed (`fsync`), linked to `records-<UTC start yyyyMMddTHHmmss>-<seq>.jsonl.gz` (never replacing an
 /// existing file), the temporary name removed and the directory `fsync`ed. A crash therefore leaves either
 /// a complete segment or a `.tmp` file, and `init` deletes leftover `.tmp` files: a torn segment never appears.
+/// For `tail`, which resumes where it stopped, `checkpoint()` makes what was appended so far durable (a zlib sync
+/// flush and `fsync`) before read positions are saved, and `init(recoverUnfinished: true)` turns a leftover `.tmp`
+/// file into a complete segment holding its lines up to the last whole one, so a `kill -9` loses no stored record.
 /// Segments rotate when their uncompressed size would pass `maxSegmentBytes` or their event-time span reaches
 /// `maxSegmentSeconds`. The store only ever receives redacted bytes.
 public final class SegmentStore {
@@ -19,6 +22,9 @@ public final class SegmentStore {
     public let maxSegmentSeconds: Int64
     /// Names of the segments completed by this store, in order.
     public private(set) var completedSegments: [String] = []
+    /// Unfinished segments left by a crash that `init(recoverUnfinished: true)` published, and their lines.
+    public private(set) var recoveredSegments = 0
+    public private(set) var recoveredLines = 0
 
     private var stream: UnsafeMutablePointer<z_stream>?
     private var fd: Int32 = -1
@@ -30,7 +36,9 @@ public final class SegmentStore {
 
     /// Opens (creating it with mode 0700 if needed) the store directory and deletes leftover `.tmp` files.
     /// - Throws: `.io` when the directory cannot be created, listed or cleaned.
-    public init(directory: String, maxSegmentBytes: Int = 64 << 20, maxSegmentSeconds: Int64 = 3600) throws(ReqwatchError) {
+    /// With `recoverUnfinished`, leftover `.tmp` files are salvaged (see the type's documentation) instead of deleted.
+    public init(directory: String, maxSegmentBytes: Int = 64 << 20, maxSegmentSeconds: Int64 = 3600,
+                recoverUnfinished: Bool = false) throws(ReqwatchError) {
         self.directory = directory
         self.maxSegmentBytes = max(1, maxSegmentBytes)
         self.maxSegmentSeconds = max(1, maxSegmentSeconds)
@@ -48,8 +56,11 @@ public final class SegmentStore {
             if name.hasPrefix(".segment-") && name.hasSuffix(".tmp") { leftovers.append(name) }
         }
         closedir(dir)
-        for name in leftovers where unlink(directory + "/" + name) != 0 && errno != ENOENT {
-            throw ReqwatchError(.io, "cannot remove unfinished segment \(directory)/\(name)", errno: errno)
+        for name in leftovers.sorted() {
+            if recoverUnfinished { try recover(directory + "/" + name) }
+            if unlink(directory + "/" + name) != 0 && errno != ENOENT {
+                throw ReqwatchError(.io, "cannot remove unfinished segment \(directory)/\(name)", errno: errno)
+            }
         }
         if !leftovers.isEmpty { try syncDirectory() }
     }
@@ -84,6 +95,102 @@ public final class SegmentStore {
         }
         segmentBytes += jsonLines.count
     }
+
+    /// Makes every line appended so far durable in the open segment (zlib sync flush, then `fsync`), so that
+    /// `init(recoverUnfinished: true)` finds them after a crash. `tail` calls it before saving read positions.
+    /// - Throws: `.output` on a write or sync failure (the segment is then abandoned, as for `append`).
+    public func checkpoint() throws(ReqwatchError) {
+        guard fd >= 0, stream != nil, segmentBytes > 0 else { return }
+        do {
+            try deflateChunk(UnsafeBufferPointer(start: nil, count: 0), flush: Z_SYNC_FLUSH)
+        } catch {
+            abandonSegment()
+            throw error
+        }
+        if fsync(fd) != 0 {
+            let e = errno
+            abandonSegment()
+            throw ReqwatchError(.output, "cannot sync segment in \(directory)", errno: e)
+        }
+    }
+
+    /// Inflates a leftover segment as far as it goes and publishes its complete lines as a finished segment.
+    /// A file that yields no complete line is just removed by the caller.
+    private func recover(_ path: String) throws(ReqwatchError) {
+        let fdIn = open(path, O_RDONLY | O_CLOEXEC)
+        guard fdIn >= 0 else { return }
+        defer { Glibc.close(fdIn) }
+        var compressed: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while compressed.count < 4 * maxSegmentBytes + (1 << 20) {
+            let n = chunk.withUnsafeMutableBytes { read(fdIn, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            compressed.append(contentsOf: chunk[0..<n])
+        }
+        var text = Self.inflatePrefix(compressed, limit: maxSegmentBytes + maxSegmentBytes / 4 + (1 << 20))
+        guard let lastNewline = text.lastIndex(of: 0x0A) else { return }
+        text.removeSubrange((lastNewline + 1)...)
+        var lines = 0
+        for b in text where b == 0x0A { lines += 1 }
+        try openSegment(start: Self.firstTimestamp(text))
+        do {
+            try text.withUnsafeBufferPointer { (b) throws(ReqwatchError) in try deflateChunk(b, flush: Z_NO_FLUSH) }
+        } catch {
+            abandonSegment()
+            throw error
+        }
+        segmentBytes = text.count
+        try finishSegment()
+        recoveredSegments += 1
+        recoveredLines += lines
+    }
+
+    /// The decompressed bytes of a gzip stream as far as it can be read (a cut-off or damaged tail is dropped),
+    /// at most about `limit` bytes.
+    static func inflatePrefix(_ input: [UInt8], limit: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        let s = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        s.initialize(to: z_stream())
+        defer { s.deallocate() }
+        guard reqwatch_inflateInit2(s, 31) == Z_OK else { return [] }
+        defer { inflateEnd(s) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        input.withUnsafeBufferPointer { inp in
+            s.pointee.next_in = UnsafeMutablePointer(mutating: inp.baseAddress)
+            s.pointee.avail_in = UInt32(inp.count)
+            while out.count < limit {
+                let (rc, produced) = buffer.withUnsafeMutableBufferPointer { b -> (Int32, Int) in
+                    s.pointee.next_out = b.baseAddress
+                    s.pointee.avail_out = UInt32(b.count)
+                    let rc = inflate(s, Z_NO_FLUSH)
+                    return (rc, b.count - Int(s.pointee.avail_out))
+                }
+                out.append(contentsOf: buffer[0..<produced])
+                if rc != Z_OK || (produced == 0 && s.pointee.avail_in == 0) { break }
+            }
+        }
+        return out
+    }
+
+    /// The `@timestamp` of the first record (`{"@timestamp":"2024-05-01T10:00:00.000Z",…`), for the segment name.
+    static func firstTimestamp(_ text: [UInt8]) -> Timestamp {
+        let prefix = Array("{\"@timestamp\":\"".utf8)
+        guard text.count >= prefix.count + 19, Array(text[0..<prefix.count]) == prefix else { return .unknown }
+        let d = Array(text[prefix.count..<(prefix.count + 19)])
+        func num(_ a: Int, _ n: Int) -> Int? {
+            var v = 0
+            for k in a..<(a + n) {
+                guard d[k] >= 0x30 && d[k] <= 0x39 else { return nil }
+                v = v * 10 + Int(d[k] - 0x30)
+            }
+            return v
+        }
+        guard let y = num(0, 4), let mo = num(5, 2), let day = num(8, 2), let h = num(11, 2), let mi = num(14, 2),
+              let sec = num(17, 2), (1...12).contains(mo), (1...31).contains(day) else { return .unknown }
+        return Timestamp.from(year: y, month: mo, day: day, hour: h, minute: mi, second: sec)
+    }
+
 
     /// Completes the open segment, if any. The store can be appended to again afterwards.
     /// - Throws: `.output` on a write or sync failure.

@@ -61,7 +61,10 @@ struct TailCommand: ParsableCommand {
             if let dir = store ?? config?.storeDirectory {
                 options.store = try SegmentStore(
                     directory: dir, maxSegmentBytes: config?.storeMaxSegmentBytes ?? 64 << 20,
-                    maxSegmentSeconds: config?.storeMaxSegmentSeconds ?? 3600)
+                    maxSegmentSeconds: config?.storeMaxSegmentSeconds ?? 3600, recoverUnfinished: true)
+                if let st = options.store, st.recoveredSegments > 0 {
+                    writeStderr("reqwatch: recovered \(st.recoveredLines) stored record(s) from \(st.recoveredSegments) unfinished segment(s) in \(dir)\n")
+                }
             }
             if settings.inputs == ["-"] {
                 // A pipe: read until it ends, flushing alerts after every read.

@@ -408,6 +408,61 @@ enum Cases {
         #expect(r.stderr.contains("no live log file"), "\(r.stderr)")
     }
 
+    /// `tail --store` across `kill -9`: every line written is stored at least once (the unfinished segment is
+    /// recovered on restart; lines after the last checkpoint are read again), and after the clean stop each line
+    /// is stored, with duplicates only from the second before the kill.
+    @Test func issue5_storeKeepsEveryLineAcrossKillNine() throws {
+        let dir = try fresh("store-kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let log = dir.appendingPathComponent("access.log").path
+        FileManager.default.createFile(atPath: log, contents: nil)
+        func item(_ i: Int) -> String {
+            "192.0.2.\(i % 200 + 1) - - [17/May/2015:10:\(String(format: "%02d", i / 600 % 60)):\(String(format: "%02d", i / 10 % 60)) +0000] \"GET /item/\(i) HTTP/1.1\" 200 12 \"-\" \"Mozilla/5.0\"\n"
+        }
+        let args = ["--state", "state.json", "--store", "history", "access.log"]
+        let (p, _, _) = try start(args, in: dir)
+        usleep(400_000)
+        var next = 0
+        for _ in 0..<10 {  // 2,000 lines over ~2 s
+            try append((next..<next + 200).map(item).joined(), to: log)
+            next += 200
+            usleep(200_000)
+        }
+        #expect(waitFor(dir.appendingPathComponent("state.json"), contains: "\"offset\""))
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        try append((next..<next + 500).map(item).joined(), to: log)  // written while it is down
+        next += 500
+        let (p2, _, err2) = try start(args, in: dir)
+        usleep(1_200_000)
+        p2.terminate()
+        #expect(waitExit(p2))
+        let stderr2 = (try? String(contentsOf: err2, encoding: .utf8)) ?? ""
+        #expect(stderr2.contains("recovered"), "\(stderr2)")
+        var counts = [Int](repeating: 0, count: next)
+        let history = dir.appendingPathComponent("history").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: history) where name.hasSuffix(".jsonl.gz") {
+            let gz = Process()
+            gz.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gz.arguments = ["-dc", history + "/" + name]
+            let pipe = Pipe()
+            gz.standardOutput = pipe
+            try gz.run()
+            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            gz.waitUntilExit()
+            #expect(gz.terminationStatus == 0, "\(name) does not gunzip")
+            for line in text.split(separator: "\n") {
+                guard let r = line.range(of: "\"path\":\"/item/") else { continue }
+                let n = Int(line[r.upperBound...].prefix { $0.isNumber }) ?? -1
+                if n >= 0 && n < next { counts[n] += 1 }
+            }
+        }
+        let missing = counts.indices.filter { counts[$0] == 0 }
+        #expect(missing.isEmpty, "lines never stored: \(missing.prefix(20))")
+        let twice = counts.filter { $0 > 1 }.count
+        #expect(twice <= 400, "\(twice) lines stored twice (at most the last second's 200 lines, with margin)")
+    }
+
     /// A reader that goes away (`| head -1`) stops tail cleanly: state saved, status 0, no crash.
     @Test func issue5_brokenStdoutPipeStopsCleanly() throws {
         let dir = try fresh("epipe")
