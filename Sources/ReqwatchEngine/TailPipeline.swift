@@ -166,14 +166,17 @@ public final class TailPipeline {
             }
         }
         process(&batch)
+        try? options.alertSink?.flush()
+        // The store is completed before the final positions are saved, so they never count a record it lacks.
+        if let store = options.store {
+            do throws(ReqwatchError) { try store.close() } catch { diagnose("reqwatch: \(error)") }
+        }
         if tailOptions.statePath != nil {
             try tailer.saveState()
             // After a broken pipe the windows already hold the undelivered round; the last periodic snapshot
             // (consistent with the committed positions up to its save) is kept instead.
             if !outputBroken { saveWindows(force: true) }
         }
-        try? options.alertSink?.flush()
-        try? options.store?.close()
     }
 
     private func applyReload() {
