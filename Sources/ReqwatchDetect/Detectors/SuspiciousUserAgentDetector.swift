@@ -86,6 +86,20 @@ public struct SuspiciousUserAgentDetector: Detector {
         Rotation(requests: SlidingCounter(windowMicros: config.rotationWindowMicros))
     }
 
+    /// Counts one request in a client's tumbling window (`start`, `count` fields of its `Rotation`, window
+    /// `rotationWindow`) and returns the count so far.
+    private mutating func countInWindow(_ client: UInt64, _ now: Int64, _ start: WritableKeyPath<Rotation, Int64>,
+                                        _ count: WritableKeyPath<Rotation, Int>) -> Int {
+        let fresh = newRotation()
+        let d = rotation.index(of: client, now: now) { fresh }
+        if rotation.values[d][keyPath: start] == Int64.min || now - rotation.values[d][keyPath: start] > config.rotationWindowMicros {
+            rotation.values[d][keyPath: start] = now
+            rotation.values[d][keyPath: count] = 0
+        }
+        rotation.values[d][keyPath: count] += 1
+        return rotation.values[d][keyPath: count]
+    }
+
     /// Classifies user-agent bytes (not cached); `scripted` only matters on page routes.
     func classify(_ ua: UnsafeBufferPointer<UInt8>) -> Reason {
         if ua.isEmpty { return .empty }
@@ -115,15 +129,10 @@ public struct SuspiciousUserAgentDetector: Detector {
             var reason = Reason.none
             var uaHash: UInt64 = 0
             if !r.userAgent.isPresent {
-                if config.flagMissingUserAgent && present >= 20 {
-                    let fresh = newRotation()
-                    let d = rotation.index(of: context.clientKeys[i], now: now) { fresh }
-                    if rotation.values[d].missingStart == Int64.min || now - rotation.values[d].missingStart > config.rotationWindowMicros {
-                        rotation.values[d].missingStart = now
-                        rotation.values[d].missing = 0
-                    }
-                    rotation.values[d].missing += 1
-                    if rotation.values[d].missing >= config.missingMinRequests { reason = .missing }
+                if config.flagMissingUserAgent && present >= 20
+                    && countInWindow(context.clientKeys[i], now, \.missingStart, \.missing) >= config.missingMinRequests
+                {
+                    reason = .missing
                 }
             } else {
                 present += 1
@@ -139,17 +148,11 @@ public struct SuspiciousUserAgentDetector: Detector {
                 }
                 reason = Reason(rawValue: cached & 0x7F) ?? .none
                 if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
-                if reason == .none && cached & 0x80 != 0 {
+                // An unfamiliar family is reported once the client has sent enough such requests within the window.
+                if reason == .none && cached & 0x80 != 0
+                    && countInWindow(context.clientKeys[i], now, \.unfamiliarStart, \.unfamiliar) >= config.unfamiliarMinRequests
+                {
                     reason = .unfamiliar
-                    // Reported once the client has sent enough such requests within the window.
-                    let fresh = newRotation()
-                    let d = rotation.index(of: context.clientKeys[i], now: now) { fresh }
-                    if rotation.values[d].unfamiliarStart == Int64.min || now - rotation.values[d].unfamiliarStart > config.rotationWindowMicros {
-                        rotation.values[d].unfamiliarStart = now
-                        rotation.values[d].unfamiliar = 0
-                    }
-                    rotation.values[d].unfamiliar += 1
-                    if rotation.values[d].unfamiliar < config.unfamiliarMinRequests { reason = .none }
                 }
                 // rotation: a client repeating its last user agent only bumps a direct-mapped slot (one memory access);
                 // the per-client table is touched when the agent changes, with the requests counted meanwhile.
