@@ -14,6 +14,8 @@ public enum DetectLists {
         "/etc/passwd", "/etc/shadow", "/win.ini", "/cgi-bin/", "/boaform", "/hnap1", "/manager/html",
         "/jmx-console", "/solr/admin", "/_ignition", "/telescope/", "/backup.sql", "/dump.sql", "/db.sql",
         "/web.config", "/owa/auth", "/+cscoe+", "../", "..\\", "..%2f", "..%5c", "%2e%2e", "%252e%252e",
+        // web shells dropped by earlier compromises
+        "shell.php", "/c99.php", "/r57.php", "/wso.php", "/alfa.php", "/webshell", "/cmd.php", "/uploader.php",
     ]
 
     /// Known scanners and attack tools (matched as substrings of the user agent).
