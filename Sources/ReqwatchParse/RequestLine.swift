@@ -21,7 +21,12 @@ package enum RequestLine {
         let sp = Bytes.find(UInt8(ascii: " "), b, from, to)
         let method = Bytes.method(b, from, sp)
         record.method = method
-        if method == .none { return }
+        if method == .none {
+            // Not an HTTP request line (a TLS handshake or another protocol sent to an HTTP port): keep at most
+            // 256 bytes of it in `methodText` with method `.none`, so detectors can tell it from an absent one (`-`).
+            record.methodText = ByteRange(start: from, count: min(to - from, 256))
+            return
+        }
         record.methodText = ByteRange(start: from, count: sp - from)
         var s = sp
         while s < to, b[s] == UInt8(ascii: " ") { s += 1 }

@@ -97,6 +97,23 @@ paths:
              .string("union all select")])
     }
 
+    /// A request line that is not HTTP (a TLS handshake on the plain port, a RAT beacon) marks a probing client; a
+    /// connection closed without a request (`"-"`) does not.
+    @Test func nonHTTPRequestLinesAreProbes() throws {
+        let lines = [
+            #"203.0.113.30 - - [29/Jul/2023:10:26:06 +0000] "\x16\x03\x01\x02\x00\x01\x00\x01\xFC\x03\x03" 400 157 "-" "-""#,
+            #"203.0.113.31 - - [29/Jul/2023:10:26:07 +0000] "Gh0st\xAD\x00\x00\x00\xE0" 400 157 "-" "-""#,
+            #"192.0.2.40 - - [29/Jul/2023:10:26:08 +0000] "-" 400 0 "-" "-""#,
+            #"192.0.2.41 - - [29/Jul/2023:10:26:09 +0000] "GET / HTTP/1.1" 200 512 "-" "Mozilla/5.0""#,
+        ]
+        var engine = try DetectionEngine(configuration: DetectConfiguration())
+        var alerts: [Alert] = []
+        engine.observe(parseBatch(lines).batch, into: &alerts)
+        let probes = only(alerts, .unknownEndpoint)
+        #expect(probes.map(\.incidentKey) == ["probe:ip:203.0.113.30", "probe:ip:203.0.113.31"])
+        #expect(probes.allSatisfy { $0.evidence.first { $0.0 == "reason" }?.1 == .string("malformed-request") })
+    }
+
     @Test func probingClientWithManyUnknownPaths() throws {
         let words = ["admin", "backup", "old", "test", "api2", "beta", "dev", "staging", "private", "internal", "tmp", "secret"]
         let lines = words.enumerated().map { "+\($0.offset) 203.0.113.70 - GET /\($0.element) 404 Mozilla/5.0" }

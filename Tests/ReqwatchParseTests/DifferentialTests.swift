@@ -73,6 +73,39 @@ struct NCSAGenerator {
 
 /// The reference: String operations only, written for the generator's grammar.
 enum ReferenceParser {
+    /// `\"`, `\\` and `\xHH` decoded to bytes, as the parser does in place.
+    static func decodedRequest(_ s: Substring) -> [UInt8] {
+        let b = Array(s.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        func hex(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\"), i + 1 < b.count {
+                let n = b[i + 1]
+                if n == UInt8(ascii: "\"") || n == UInt8(ascii: "\\") {
+                    out.append(n)
+                    i += 2
+                    continue
+                }
+                if n == UInt8(ascii: "x"), i + 3 < b.count, let h = hex(b[i + 2]), let l = hex(b[i + 3]) {
+                    out.append(h << 4 | l)
+                    i += 4
+                    continue
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return out
+    }
+
     static func unescape(_ s: String) -> String {
         var out = ""
         var it = s.makeIterator()
@@ -137,6 +170,11 @@ enum ReferenceParser {
         rest = r1.drop(while: { $0 == " " })
         // Request line (with \xHH kept only in the garbage case, which has no method).
         let request = unescape(rawRequest)
+        if request != "-" && !request.isEmpty {
+            // What the parser keeps of any request line in `methodText` (a non-HTTP one keeps it with method `.none`):
+            // the first 256 bytes after `\"`, `\\` and `\xHH` are decoded.
+            p.methodText = String(decoding: Self.decodedRequest(Substring(rawRequest)).prefix(256), as: UTF8.self)
+        }
         if request != "-", let first = request.split(separator: " ").first,
             let m = HTTPMethod.allCases.first(where: { $0.name == first && $0 != .other && $0 != .none })
                 ?? (first.allSatisfy({ $0.isUppercase && $0.isASCII }) ? .other : nil)

@@ -60,7 +60,12 @@ public struct UnknownEndpointDetector: Detector {
             if !sensitive && r.query.isPresent && r.query.count >= 2 {
                 sensitive = batch.withBytes(r.query) { ByteMatch.firstMatch($0, Self.traversal) != nil }
             }
-            if !sensitive, let k = injection(r, batch) {
+            if !sensitive && r.method == .none && r.methodText.isPresent {
+                // A request line that is not HTTP at all: protocol probes and scanners (TLS on a plain port, RAT
+                // beacons, binary junk).
+                sensitive = true
+                reason = "malformed-request"
+            } else if !sensitive, let k = injection(r, batch) {
                 sensitive = true
                 reason = "injection-payload"
                 pattern = DetectLists.urlInjectionPatterns[k]
@@ -152,6 +157,7 @@ public struct UnknownEndpointDetector: Detector {
         switch reason {
         case "sensitive-path": msg = "\(client) probed a known-sensitive path (\(route ?? "?"))"
         case "injection-payload": msg = "\(client) sent an injection payload (\(pattern ?? "?")) in the URL of \(route ?? "?")"
+        case "malformed-request": msg = "\(client) sent a request line that is not HTTP (a protocol probe or scanner)"
         default:
             msg = "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
         }
