@@ -2,6 +2,9 @@
 # Latency from a line being written to its alert on reqwatch tail's stdout, at ~10k lines/s of background.
 import subprocess, time, os, threading, json, sys
 d = "/tmp/lat"; os.makedirs(d, exist_ok=True); log = d + "/live.log"
+# A fresh state each run: restored detector windows would hold the previous run's markers in their cooldown.
+for f in ("state.json", "state.json.windows"):
+    if os.path.exists(d + "/" + f): os.remove(d + "/" + f)
 open(log, "w").close()
 p = subprocess.Popen([sys.argv[1], "tail", "--state", d + "/state.json", log], stdout=subprocess.PIPE, stderr=open(d + "/err.txt", "w"))
 time.sleep(1.0)
