@@ -249,23 +249,24 @@ public struct FieldMap: Sendable, Equatable {
         ], durationUnit: .ns)
 
     /// Common top-level key names of application JSON logs (durations in seconds).
+    /// At most `JSONLinesParser.maxEntries` (64) paths in all: one bit each in the parser's masks.
     public static let generic = FieldMap(
         name: "generic",
         paths: [
             .time: ["time", "timestamp", "@timestamp", "ts", "date", "datetime", "time_iso8601", "time_local"],
-            .ip: ["remote_addr", "remote_ip", "client_ip", "ip", "src_ip"],
-            .method: ["method", "request_method", "http_method", "verb"],
-            .path: ["path", "uri", "url", "request_uri", "request_path"],
+            .ip: ["remote_addr", "remote_ip", "client_ip", "ip", "src_ip", "clientip", "req.remoteAddress"],
+            .method: ["method", "request_method", "verb", "req.method"],
+            .path: ["path", "uri", "url", "request_uri", "req.url"],
             .query: ["query", "query_string", "args"],
             .request: ["request"],
-            .status: ["status", "status_code", "statusCode", "response_code"],
+            .status: ["status", "status_code", "statusCode", "response_code", "response", "res.statusCode"],
             .bytes: ["bytes", "size", "body_bytes_sent", "bytes_sent"],
             .userAgent: ["user_agent", "userAgent", "http_user_agent", "agent"],
             .user: ["user", "username", "remote_user", "user_id"],
             .referer: ["referer", "referrer", "http_referer"],
-            .duration: ["duration", "request_time", "latency", "elapsed"],
+            .duration: ["duration", "request_time", "latency"],
             .host: ["host", "http_host"],
-            .forwardedFor: ["x_forwarded_for", "http_x_forwarded_for", "forwarded_for", "xff"],
+            .forwardedFor: ["x_forwarded_for", "http_x_forwarded_for", "forwarded_for"],
             .protocolVersion: ["protocol", "server_protocol", "proto"],
             .headers: ["headers", "request_headers"],
             .body: ["body", "request_body"],

@@ -499,7 +499,20 @@ public struct JSONLinesParser: LogParser {
         if let rc = requestC {
             let r = Self.text(b, rc, batch: &batch, dashIsAbsent: false, emptyIsAbsent: true)
             if r.isPresent {
-                batch.arena.withUnsafeBufferPointer { a in RequestLine.parse(a, Int(r.start), r.end, into: &record) }
+                batch.arena.withUnsafeBufferPointer { a in
+                    RequestLine.parse(a, Int(r.start), r.end, into: &record)
+                    // Some loggers put only the target in `request` (`"request": "/index.html"`, method elsewhere):
+                    // a path, not a request line that is not HTTP.
+                    let s0 = Int(r.start)
+                    if record.method == .none, s0 < r.end,
+                       a[s0] == UInt8(ascii: "/")
+                        || (r.end - s0 >= 7 && a[s0] | 0x20 == UInt8(ascii: "h") && a[s0 + 1] | 0x20 == UInt8(ascii: "t")
+                            && a[s0 + 2] | 0x20 == UInt8(ascii: "t") && a[s0 + 3] | 0x20 == UInt8(ascii: "p"))
+                    {
+                        record.methodText = .absent
+                        RequestLine.target(a, Int(r.start), r.end, method: .get, into: &record)
+                    }
+                }
             }
         }
         if let mc = methodC {

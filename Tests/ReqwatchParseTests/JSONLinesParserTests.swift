@@ -28,6 +28,37 @@ import Testing
         #expect(p.headers == ["X-Forwarded-Port: 80", "User-Agent: curl/7.74.0", "Accept: */*", "X-Forwarded-For: 127.0.0.1"])
     }
 
+    /// Shapes of other loggers that the generic map reads without `--field-map`: Node (pino/morgan style, nested
+    /// `req`/`res`) and Logstash style (`clientip`, `verb`, `request` holding only the target, `response`).
+    @Test func genericLoggerShapes() throws {
+        let pino = #"{"time":"2024-05-01T10:00:01.123Z","req":{"method":"POST","url":"/api/login?next=%2F","remoteAddress":"203.0.113.8","headers":{"user-agent":"curl/8.4.0"}},"res":{"statusCode":401}}"#
+        let logstash = #"{"@timestamp":"2024-05-01T10:00:03Z","clientip":"203.0.113.6","verb":"GET","request":"/phpinfo.php?a=1","response":404,"agent":"x"}"#
+        let bare = #"{"@timestamp":"2024-05-01T10:00:03Z","clientip":"203.0.113.5","request":"/index.html","response":200}"#
+        for (line, path, method, status, ip) in [(pino, "/api/login", HTTPMethod.post, UInt16(401), "203.0.113.8"),
+                                                  (logstash, "/phpinfo.php", .get, 404, "203.0.113.6"),
+                                                  (bare, "/index.html", .none, 200, "203.0.113.5")] {
+            let format = try #require(FormatSniffer.sniff([Array(line.utf8)]))
+            let (o, r) = parseOne(line, format)
+            #expect(o == .record, "\(line)")
+            let p = try #require(r)
+            #expect(p.path == path)
+            #expect(p.method == method)
+            #expect(p.status == status)
+            #expect(p.client == ip)
+            // A target-only `request` is not mistaken for a request line that is not HTTP.
+            if method == .none { #expect(p.methodText == nil) }
+        }
+    }
+
+    /// The parser tracks each path with one bit of a 64-bit mask: a preset with more paths would silently lose
+    /// its last fields (the generic map once lost `request_body` that way).
+    @Test func presetsFitTheParser() {
+        for map in [FieldMap.caddy, .ecs, .nginxJSON, .traefik, .generic] {
+            let total = map.paths.values.reduce(0) { $0 + $1.count }
+            #expect(total <= JSONLinesParser.maxEntries, "\(map.name): \(total) paths")
+        }
+    }
+
     @Test func caddySampleFile() throws {
         let lines = try fileLines(fixture("caddy-logs.log"))
         var parser = makeParser(.json(.caddy), options: ParseOptions())
