@@ -66,7 +66,12 @@ public struct EndpointInventory {
     public private(set) var overflowRequests = 0
     public private(set) var records = 0
     /// Requests per user-agent family (`AgentFamily`), at most `familyCap` families; for baselines.
-    public private(set) var agentFamilies: [String: Int] = [:]
+    public var agentFamilies: [String: Int] {
+        var out: [String: Int] = [:]
+        for (k, name) in familyNames.enumerated() where familyCounts[k] > 0 { out[name] = familyCounts[k] }
+        return out
+    }
+    private var familyCounts: [Int] = []
     public let familyCap = 2_000
     /// User-agent hash → index into `familyNames` (bounded): a family name is made once per distinct agent.
     private var familyOfAgent: [UInt64: Int32] = [:]
@@ -129,11 +134,12 @@ public struct EndpointInventory {
                 f = Int32(k)
             } else if familyNames.count < familyCap {
                 familyNames.append(name)
+                familyCounts.append(0)
                 f = Int32(familyNames.count - 1)
             }
             if let f { familyOfAgent[h] = f }
         }
-        if let f { agentFamilies[familyNames[Int(f)], default: 0] += 1 }
+        if let f { familyCounts[Int(f)] += 1 }
     }
 
     private func update(_ row: inout Row, _ r: RequestRecord, _ batch: borrowing RecordBatch) {

@@ -198,20 +198,22 @@ public struct UnknownEndpointDetector: Detector {
         let inQuery = r.query.isPresent && batch.withBytes(r.query) { trigger($0) }
         guard inPath || inQuery else { return nil }
         decoded.removeAll(keepingCapacity: true)
-        if inPath { batch.withBytes(r.path) { Self.decodeURL($0, into: &decoded) } }
+        if inPath { batch.withBytes(r.path) { Self.decodeURL($0, into: &decoded, scratch: &decodeScratch) } }
         if inQuery {
             decoded.append(UInt8(ascii: "?"))
-            batch.withBytes(r.query) { Self.decodeURL($0, into: &decoded) }
+            batch.withBytes(r.query) { Self.decodeURL($0, into: &decoded, scratch: &decodeScratch) }
         }
         return decoded.withUnsafeBufferPointer { ByteMatch.firstMatch($0, Self.urlInjections) }
     }
 
     private var decoded: [UInt8] = []
+    private var decodeScratch: [UInt8] = []
     private static let urlInjections = DetectLists.bytes(DetectLists.urlInjectionPatterns)
 
     /// Appends `b` decoded for matching (capped at 4 KiB): two rounds of percent-decoding, `+` → space, ASCII
     /// lower-case, `/**/` and whitespace runs → one space.
-    static func decodeURL(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    /// `scratch` holds the first round (reused across calls: no allocation per record).
+    static func decodeURL(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], scratch once: inout [UInt8]) {
         func hex(_ c: UInt8) -> UInt8? {
             switch c {
             case 0x30...0x39: c - 0x30
@@ -220,8 +222,7 @@ public struct UnknownEndpointDetector: Detector {
             default: nil
             }
         }
-        var once: [UInt8] = []
-        once.reserveCapacity(min(b.count, 4096))
+        once.removeAll(keepingCapacity: true)
         var i = 0
         while i < b.count && once.count < 4096 {
             let c = b[i]
