@@ -281,7 +281,7 @@ public struct CombinedLogParser: LogParser {
                     r += 2
                     continue
                 }
-                if n == UInt8(ascii: "x"), r + 3 < to, let h = hex(mb[r + 2]), let l = hex(mb[r + 3]) {
+                if n == UInt8(ascii: "x"), r + 3 < to, let h = HexDigit.value(mb[r + 2]), let l = HexDigit.value(mb[r + 3]) {
                     mb[w] = h << 4 | l
                     w += 1
                     r += 4
@@ -293,15 +293,5 @@ public struct CombinedLogParser: LogParser {
             r += 1
         }
         return w
-    }
-
-    @inline(__always)
-    static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - 48
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - 87
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - 55
-        default: nil
-        }
     }
 }

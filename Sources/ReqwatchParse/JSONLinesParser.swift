@@ -147,8 +147,8 @@ public struct JSONLinesParser: LogParser {
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     j += 2
                 case UInt8(ascii: "u"):
-                    guard j + 5 < n, CombinedLogParser.hex(b[j + 2]) != nil, CombinedLogParser.hex(b[j + 3]) != nil,
-                        CombinedLogParser.hex(b[j + 4]) != nil, CombinedLogParser.hex(b[j + 5]) != nil
+                    guard j + 5 < n, HexDigit.value(b[j + 2]) != nil, HexDigit.value(b[j + 3]) != nil,
+                        HexDigit.value(b[j + 4]) != nil, HexDigit.value(b[j + 5]) != nil
                     else { return nil }
                     j += 6
                 default:
@@ -801,8 +801,8 @@ public struct JSONLinesParser: LogParser {
     }
 
     private static func hex4(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ e: Int) -> UInt16? {
-        guard i + 4 <= e, let a = CombinedLogParser.hex(b[i]), let c = CombinedLogParser.hex(b[i + 1]),
-            let d = CombinedLogParser.hex(b[i + 2]), let f = CombinedLogParser.hex(b[i + 3])
+        guard i + 4 <= e, let a = HexDigit.value(b[i]), let c = HexDigit.value(b[i + 1]),
+            let d = HexDigit.value(b[i + 2]), let f = HexDigit.value(b[i + 3])
         else { return nil }
         return UInt16(a) << 12 | UInt16(c) << 8 | UInt16(d) << 4 | UInt16(f)
     }

@@ -214,19 +214,11 @@ public struct UnknownEndpointDetector: Detector {
     /// lower-case, `/**/` and whitespace runs → one space.
     /// `scratch` holds the first round (reused across calls: no allocation per record).
     static func decodeURL(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], scratch once: inout [UInt8]) {
-        func hex(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
         once.removeAll(keepingCapacity: true)
         var i = 0
         while i < b.count && once.count < 4096 {
             let c = b[i]
-            if c == UInt8(ascii: "%"), i + 2 < b.count, let h = hex(b[i + 1]), let l = hex(b[i + 2]) {
+            if c == UInt8(ascii: "%"), i + 2 < b.count, let h = HexDigit.value(b[i + 1]), let l = HexDigit.value(b[i + 2]) {
                 once.append(h << 4 | l)
                 i += 3
             } else {
@@ -239,7 +231,7 @@ public struct UnknownEndpointDetector: Detector {
         while i < once.count {
             var c = once[i]
             var step = 1
-            if c == UInt8(ascii: "%"), i + 2 < once.count, let h = hex(once[i + 1]), let l = hex(once[i + 2]) {
+            if c == UInt8(ascii: "%"), i + 2 < once.count, let h = HexDigit.value(once[i + 1]), let l = HexDigit.value(once[i + 2]) {
                 c = h << 4 | l
                 step = 3
             } else if c == UInt8(ascii: "/"), i + 3 < once.count, once[i + 1] == UInt8(ascii: "*"), once[i + 2] == UInt8(ascii: "*"),
