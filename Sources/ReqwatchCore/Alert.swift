@@ -27,6 +27,25 @@ public struct Alert: Sendable {
     public var userAgent: String?
     /// Detector evidence, written under `reqwatch.*`: counts, ranges, a few sample requests.
     public var evidence: [(String, JSONValue)]
+    /// Evidence events (requests) this alert covers; the incident tracker adds them up.
+    public var count: Int = 1
+    /// Set for behaviours that many addresses share (the same probe set, payload or agent): alerts with the same
+    /// key are one campaign incident listing its addresses, instead of one incident per address.
+    public var campaignKey: String?
+    /// A finding about the API itself (a ghost route, a credential in a URL), not about a client: its incident
+    /// stays open for a day of quiet rather than the per-client quiet period.
+    public var isFinding = false
+
+    // Filled by the incident tracker.
+    /// `reqwatch.incident.id`: the same on every line of one incident (rule + subject + UTC day it opened).
+    public var incidentID: String?
+    /// `reqwatch.incident.state`: `opened`, `escalated` or `closed`.
+    public var incidentState: String?
+    /// Evidence events over the whole incident so far.
+    public var incidentCount: Int = 0
+    /// Campaign incidents: the addresses seen (the first `IncidentTracker.addressesKept`) and how many in all.
+    public var addresses: [String] = []
+    public var addressCount: Int = 0
 
     public init(rule: Rule, timestamp: Timestamp, start: Timestamp, end: Timestamp, severity: Int, message: String,
                 incidentKey: String, evidence: [(String, JSONValue)] = []) {
@@ -40,9 +59,10 @@ public struct Alert: Sendable {
         self.evidence = evidence
     }
 
-    /// Stable `event.id`: a hash of rule, incident key, start time and sequence, in hex.
+    /// Stable `event.id`: a hash of the incident id (or rule, incident key and start time) and the line's sequence.
     public var eventID: String {
-        let h = ByteHash.hash("\(rule.id)|\(incidentKey)|\(start.microseconds)|\(sequence)")
+        let base = incidentID ?? "\(rule.id)|\(incidentKey)|\(start.microseconds)"
+        let h = ByteHash.hash("\(base)|\(sequence)")
         let s = String(h, radix: 16)
         return String(repeating: "0", count: 16 - s.count) + s
     }

@@ -93,6 +93,10 @@ public enum RouteFlags {
     public static let page: UInt8 = 8
     /// The spec marks the route deprecated.
     public static let deprecated: UInt8 = 16
+    /// The route lies in the API's namespace (its first segment is one a documented route starts with, a version
+    /// like `v0`, or an API or debug name such as `api`, `graphql`, `swagger.json`, `actuator`, `debug`), so an
+    /// undocumented answer there is a ghost endpoint; a web page outside it is not.
+    public static let apiLike: UInt8 = 32
 }
 
 /// Receives alerts in order. Writers flush per batch.

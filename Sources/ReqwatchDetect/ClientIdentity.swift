@@ -98,6 +98,8 @@ struct Incident: Sendable {
     var sequence = -1
     /// Evidence events since the last alert.
     var since = 0
+    /// Evidence events between the previous alert and the latest one (set when an alert fires), for `Alert.count`.
+    var carried = 0
 
     /// Whether an alert should fire now; if so advances the sequence (0 first).
     mutating func shouldFire(at now: Int64, cooldown: Int64) -> Bool {
@@ -107,6 +109,7 @@ struct Incident: Sendable {
         }
         sequence += 1
         firedAt = now
+        carried = since
         since = 0
         return true
     }

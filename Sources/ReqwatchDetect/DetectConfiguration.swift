@@ -12,8 +12,15 @@ public struct DetectConfiguration: Sendable {
     public var enabledRules: Set<String> = [
         Rule.idEnumeration.id, Rule.authFailureCluster.id, Rule.unknownEndpoint.id, Rule.suspiciousUserAgent.id,
     ]
-    /// Event time between two alerts of one incident; later evidence in between only updates the summary.
-    public var cooldownMicros: Int64 = 3_600_000_000
+    /// Event time between two raw alerts of one rule key: the rule re-reports an ongoing incident at most this
+    /// often, and the incident tracker merges the reports into one incident.
+    public var cooldownMicros: Int64 = 600_000_000
+    /// Which lines an incident writes (`opened`, `lifecycle` = opened/escalated/closed, `updates`).
+    public var incidentLines: IncidentLines = .lifecycle
+    /// An incident with no new evidence for this long (event time) is closed.
+    public var incidentQuietMicros: Int64 = 1_800_000_000
+    /// Escalation lines per incident with `lifecycle` (severity rose, or the count grew tenfold).
+    public var incidentMaxEscalations = 1
     /// IPv6 clients are grouped by this prefix (bits).
     public var ipv6Prefix = 64
     /// Capacity of each per-client table (per detector).
@@ -39,13 +46,18 @@ public struct DetectConfiguration: Sendable {
     public var authClientThreshold = 20
     public var authClientWindowMicros: Int64 = 300_000_000
     /// Per route: distinct failing clients within the window, with failure ratio at least `authRouteMinRatio`.
+    /// Low and slow: failures without a session from one client within `authSlowWindow` (stuffing over hours).
+    public var authSlowThreshold = 60
+    public var authSlowWindowMicros: Int64 = 21_600_000_000
+    /// Password spraying: distinct user names claimed in 401s (HTTP Basic) by one address.
+    public var authSprayUsers = 10
     public var authRouteThreshold = 30
     public var authRouteWindowMicros: Int64 = 600_000_000
     public var authRouteMinRatio = 0.5
 
     // unknown-endpoint
     /// Successful calls to one undocumented route before the ghost-endpoint alert.
-    public var ghostThreshold = 3
+    public var ghostThreshold = 1
     /// Distinct unknown paths per client within the window (mostly 404) for a probing client.
     public var probeThreshold = 10
     public var probeWindowMicros: Int64 = 600_000_000
@@ -98,6 +110,12 @@ public struct DetectConfiguration: Sendable {
             let p = "detectors.\(key)"
             switch key {
             case "cooldown": if let d = r.duration(v, p) { cooldownMicros = d }
+            case "incident-quiet": if let d = r.duration(v, p) { incidentQuietMicros = d }
+            case "incident-escalations": if let i = r.int(v, p, 0...100) { incidentMaxEscalations = i }
+            case "incident-lines":
+                if let t = v.scalar?.string, let l = IncidentLines(rawValue: t) { incidentLines = l } else {
+                    r.problem(v, p, "expected one of opened, lifecycle, updates")
+                }
             case "ipv6-prefix": if let i = r.int(v, p, 1...128) { ipv6Prefix = i }
             case "client-capacity": if let i = r.int(v, p, 1...10_000_000) { clientCapacity = i }
             case "route-capacity": if let i = r.int(v, p, 1...1_000_000) { routeCapacity = i }
@@ -123,6 +141,9 @@ public struct DetectConfiguration: Sendable {
                 r.section(v, p, enabled: &en) { k2, v2, p2, r in
                     switch k2 {
                     case "client-threshold": if let i = r.int(v2, p2, 1...1_000_000) { authClientThreshold = i }
+                    case "slow-threshold": if let i = r.int(v2, p2, 1...1_000_000) { authSlowThreshold = i }
+                    case "slow-window": if let d = r.duration(v2, p2) { authSlowWindowMicros = d }
+                    case "spray-users": if let i = r.int(v2, p2, 2...16) { authSprayUsers = i }
                     case "client-window": if let d = r.duration(v2, p2) { authClientWindowMicros = d }
                     case "route-threshold": if let i = r.int(v2, p2, 2...1_000) { authRouteThreshold = i }
                     case "route-window": if let d = r.duration(v2, p2) { authRouteWindowMicros = d }

@@ -13,14 +13,14 @@ public struct DetectionEngine {
     /// Per route id: bit per method raw value allowlisted (0xFFFF = every method).
     private var routeAllow: [UInt16] = []
     private var inventoryRouteIDs: [Int32] = []
+    /// First path segments of the documented routes (`api` for `/api/v1/orders`).
+    private var apiSegments: Set<Substring> = []
     private var allowUserHashes: Set<UInt64> = []
     private var allowUA: [[UInt8]] = []
-    private var idEnum: IDEnumerationDetector
-    private var auth: AuthFailureClusterDetector
-    private var unknown: UnknownEndpointDetector
-    private var agents: SuspiciousUserAgentDetector
-    private let runIDEnum: Bool, runAuth: Bool, runUnknown: Bool, runAgents: Bool
-    private var additional: [any Detector]
+    /// The enabled rules, in registry order, then the `additional` ones.
+    private var detectors: [any Detector]
+    private var tracker: IncidentTracker
+    private var raw: [Alert] = []
     private var records = 0
     private var lastTime = Timestamp.unknown
 
@@ -30,19 +30,12 @@ public struct DetectionEngine {
         config = configuration
         identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
         let on = configuration.enabledRules
-        runIDEnum = on.contains(Rule.idEnumeration.id)
-        runAuth = on.contains(Rule.authFailureCluster.id)
-        runUnknown = on.contains(Rule.unknownEndpoint.id)
-        runAgents = on.contains(Rule.suspiciousUserAgent.id)
-        idEnum = IDEnumerationDetector(configuration: configuration)
-        auth = AuthFailureClusterDetector(configuration: configuration)
-        unknown = UnknownEndpointDetector(configuration: configuration)
-        agents = SuspiciousUserAgentDetector(configuration: configuration)
+        detectors = DetectorRegistry.all.filter { on.contains($0.rule.id) }.map { $0.make(configuration) }
+            + additional
+        tracker = IncidentTracker(lines: configuration.incidentLines, quietMicros: configuration.incidentQuietMicros,
+                                  maxEscalations: configuration.incidentMaxEscalations)
         templater = RouteTemplater(capacity: configuration.routeCapacity)
-        self.additional = additional
-        let known: Set<String> = [Rule.idEnumeration.id, Rule.authFailureCluster.id, Rule.unknownEndpoint.id,
-                                  Rule.suspiciousUserAgent.id, Rule.exposedCredential.id]
-        let bad = configuration.enabledRules.subtracting(known)
+        let bad = configuration.enabledRules.subtracting(DetectorRegistry.ruleIDs)
         if !bad.isEmpty {
             throw ReqwatchError(.config, "unknown detector(s): \(bad.sorted().joined(separator: ", "))")
         }
@@ -53,6 +46,9 @@ public struct DetectionEngine {
             return c.withUTF8 { ByteHash.hash($0, seed: ClientIdentity.userSeed) }
         })
         allowUA = DetectLists.bytes(configuration.allowUserAgents)
+        if let inv = configuration.inventory {
+            apiSegments = Set(inv.templates.compactMap { Self.firstSegment($0) })
+        }
         syncRoutes()
         if let inv = configuration.inventory {
             for t in inv.templates { inventoryRouteIDs.append(templater.register(name: t)) }
@@ -72,7 +68,9 @@ public struct DetectionEngine {
         let names = templater.names
         while routeFlags.count < names.count {
             let name = names[routeFlags.count]
-            routeFlags.append(routeFlags.isEmpty ? 0 : classifier.classify(name))
+            var flags: UInt8 = routeFlags.isEmpty ? 0 : classifier.classify(name)
+            if Self.isAPILike(name, apiSegments) { flags |= RouteFlags.apiLike }
+            routeFlags.append(flags)
             routeHashes.append(ByteHash.hash(name, seed: 0x726B_6579))
             var mask: UInt16 = 0
             for entry in config.allowRoutes {
@@ -154,31 +152,51 @@ public struct DetectionEngine {
         context.routeNames = templater.names
         context.routeFlags = routeFlags
         context.routeHashes = routeHashes
-        let firstNew = alerts.count
-        if runIDEnum { idEnum.observe(batch, context: context, into: &alerts) }
-        if runAuth { auth.observe(batch, context: context, into: &alerts) }
-        if runUnknown { unknown.observe(batch, context: context, into: &alerts) }
-        if runAgents { agents.observe(batch, context: context, into: &alerts) }
-        for k in additional.indices { additional[k].observe(batch, context: context, into: &alerts) }
+        raw.removeAll(keepingCapacity: true)
+        for k in detectors.indices { detectors[k].observe(batch, context: context, into: &raw) }
         context.routeFlags = []
         context.routeHashes = []
-        // This batch's alerts in event-time order (stable: ties keep detector order).
-        if alerts.count - firstNew > 1 {
-            let sorted = alerts[firstNew...].enumerated().sorted {
+        // This batch's raw alerts in event-time order (stable: ties keep registry order), then into incidents.
+        if raw.count > 1 {
+            raw = raw.enumerated().sorted {
                 $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
             }.map(\.element)
-            alerts.replaceSubrange(firstNew..., with: sorted)
         }
+        tracker.process(raw, now: lastTime.microseconds, into: &alerts)
     }
 
     /// End of input: lets every detector close open windows and emit pending alerts.
     public mutating func finish(into alerts: inout [Alert]) {
         let t = lastTime
-        if runIDEnum { idEnum.finish(at: t, into: &alerts) }
-        if runAuth { auth.finish(at: t, into: &alerts) }
-        if runUnknown { unknown.finish(at: t, into: &alerts) }
-        if runAgents { agents.finish(at: t, into: &alerts) }
-        for k in additional.indices { additional[k].finish(at: t, into: &alerts) }
+        raw.removeAll(keepingCapacity: true)
+        for k in detectors.indices { detectors[k].finish(at: t, into: &raw) }
+        tracker.process(raw, now: t.microseconds, into: &alerts)
+        tracker.closeAll(into: &alerts)
+    }
+
+    /// Incidents opened, open now, and lines written per rule (run summary, metrics).
+    public var incidents: IncidentTracker { tracker }
+
+    // MARK: The API's namespace
+
+    /// Segments that name an API or a debug surface wherever they stand first.
+    static let apiNames: Set<Substring> = [
+        "api", "apis", "graphql", "graphiql", "rest", "rpc", "jsonrpc", "internal", "admin", "debug", "_debug",
+        "actuator", "swagger", "swagger.json", "swagger.yaml", "swagger-ui", "swagger-ui.html", "openapi",
+        "openapi.json", "openapi.yaml", "api-docs", "v1", "v2", "v3", "console", "management", "private", "export",
+    ]
+
+    static func firstSegment(_ route: String) -> Substring? {
+        route.split(separator: "/", omittingEmptySubsequences: true).first.map { $0.lowercased()[...] }
+    }
+
+    /// See `RouteFlags.apiLike`.
+    static func isAPILike(_ route: String, _ documented: Set<Substring>) -> Bool {
+        guard let first = firstSegment(route) else { return false }
+        if documented.contains(first) || apiNames.contains(first) { return true }
+        // a version segment: v0, v12, v2beta
+        let b = Array(first.utf8)
+        return b.count >= 2 && b.count <= 8 && b[0] == UInt8(ascii: "v") && b[1] >= 0x30 && b[1] <= 0x39
     }
 
     // MARK: Identifiers in the query
@@ -226,9 +244,11 @@ public struct DetectionEngine {
     // MARK: Snapshots
 
     private static let magic: [UInt8] = Array("RWDS".utf8)
+    /// The snapshot section holding the open incidents.
+    private static let incidentSection = "incidents"
     /// Bumped whenever any detector's encoding changes: a snapshot of another version is refused (the windows then
     /// start empty) rather than misread. 2: claimed Basic-auth users per client, unfamiliar-agent counts.
-    private static let version: UInt8 = 2
+    private static let version: UInt8 = 3
 
     /// The detectors' state as bytes (`reqwatch tail --state`, SIGHUP reloads): learned route templates, then one
     /// section per detector (rule id and its `encodeState` bytes), then a checksum. Keys idle for longer than any
@@ -250,11 +270,10 @@ public struct DetectionEngine {
             d.encodeState(into: &sw, now: now)
             sections.append((id, sw.bytes))
         }
-        if runIDEnum { add(Rule.idEnumeration.id, idEnum) }
-        if runAuth { add(Rule.authFailureCluster.id, auth) }
-        if runUnknown { add(Rule.unknownEndpoint.id, unknown) }
-        if runAgents { add(Rule.suspiciousUserAgent.id, agents) }
-        for d in additional { add(type(of: d).rule.id, d) }
+        for d in detectors { add(type(of: d).rule.id, d) }
+        var tw = StateWriter()
+        tracker.encodeState(into: &tw)
+        sections.append((Self.incidentSection, tw.bytes))
         w.count(sections.count)
         for (id, bytes) in sections {
             w.string(id)
@@ -292,15 +311,10 @@ public struct DetectionEngine {
             let n = try r.count(max: r.remaining)
             var sub = StateReader(bytes, range: r.offset..<r.offset + n, name: name)
             try r.skip(n)
-            switch id {
-            case Rule.idEnumeration.id where runIDEnum: try idEnum.restoreState(from: &sub)
-            case Rule.authFailureCluster.id where runAuth: try auth.restoreState(from: &sub)
-            case Rule.unknownEndpoint.id where runUnknown: try unknown.restoreState(from: &sub)
-            case Rule.suspiciousUserAgent.id where runAgents: try agents.restoreState(from: &sub)
-            default:
-                if let k = additional.firstIndex(where: { type(of: $0).rule.id == id }) {
-                    try additional[k].restoreState(from: &sub)
-                }
+            if id == Self.incidentSection {
+                try tracker.restoreState(from: &sub, rules: detectors.map { type(of: $0).rule })
+            } else if let k = detectors.firstIndex(where: { type(of: $0).rule.id == id }) {
+                try detectors[k].restoreState(from: &sub)
             }
         }
         records += restoredRecords
@@ -314,11 +328,9 @@ public struct DetectionEngine {
     public var statistics: [(String, Int)] {
         var s: [(String, Int)] = [("detect.records", records), ("detect.routes", templater.count),
                                   ("detect.routes-overflowed", templater.overflowed)]
-        if runIDEnum { s += idEnum.statistics }
-        if runAuth { s += auth.statistics }
-        if runUnknown { s += unknown.statistics }
-        if runAgents { s += agents.statistics }
-        for d in additional { s += d.statistics }
+        for d in detectors { s += d.statistics }
+        s.append(("incidents.opened", tracker.opened))
+        if tracker.closedEarly > 0 { s.append(("incidents.closed-early", tracker.closedEarly)) }
         return s
     }
 }

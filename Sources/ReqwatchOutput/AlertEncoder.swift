@@ -32,7 +32,6 @@ public enum AlertEncoder {
         var http: [(String, JSONValue)] = []
         if !request.isEmpty { http.append(("request", .object(request))) }
         if let code = alert.statusCode { http.append(("response", .object([("status_code", .int(code))]))) }
-        if let route = alert.route { http.append(("route", .string(route))) }
         if !http.isEmpty { doc.append(("http", .object(http))) }
         if let path = alert.path { doc.append(("url", .object([("path", .string(path))]))) }
         if let ua = alert.userAgent { doc.append(("user_agent", .object([("original", .string(ua))]))) }
@@ -42,6 +41,18 @@ public enum AlertEncoder {
             doc.append(("threat", .object([("framework", .string("MITRE ATT&CK")), ("technique", .object(technique))])))
         }
         var reqwatch: [(String, JSONValue)] = [("sequence", .int(alert.sequence))]
+        if let id = alert.incidentID {
+            var incident: [(String, JSONValue)] = [("id", .string(id))]
+            if let state = alert.incidentState { incident.append(("state", .string(state))) }
+            incident.append(("count", .int(alert.incidentCount)))
+            reqwatch.append(("incident", .object(incident)))
+        }
+        // `http.route` is an OpenTelemetry name, not an ECS field: the route template lives here.
+        if let route = alert.route { reqwatch.append(("route", .string(route))) }
+        if alert.addressCount > 1 {
+            reqwatch.append(("address_count", .int(alert.addressCount)))
+            reqwatch.append(("addresses", .array(alert.addresses.map { .string($0) })))
+        }
         reqwatch.append(contentsOf: alert.evidence)
         doc.append(("reqwatch", .object(reqwatch)))
         return .object(doc)

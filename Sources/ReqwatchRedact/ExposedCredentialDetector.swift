@@ -1,20 +1,22 @@
 import ReqwatchCore
 
 /// `exposed-credential`: a secret in a URL query string or path (token/password/api key param names, or value rules
-/// such as JWT/AWS/GitHub/Stripe/Slack/Google keys in the URL). Fires one alert per (client, route, param, kind) per
-/// cooldown (1 h event time) with rule Rule.exposedCredential, naming route (context.routeName(at:)), kind, parameter,
+/// such as JWT/AWS/GitHub/Stripe/Slack/Google keys in the URL). Reports one finding per (route, param, location, kind),
+/// refreshed at most every 10 min of event time for the incident tracker with rule Rule.exposedCredential, naming route (context.routeName(at:)), kind, parameter,
 /// never the value (at most an HMAC fingerprint "hmac:…" when a key is configured). Bounded state (capacity + eviction).
 ///
 /// Personal data (e-mail, phone, card, SSN) in a URL is redacted from storage but does not fire this rule.
 public struct ExposedCredentialDetector: Detector {
     public static let rule = Rule.exposedCredential
     /// Event-time cooldown per (client, route, parameter, kind).
-    public static let cooldownMicros: Int64 = 3_600_000_000
+    public static let cooldownMicros: Int64 = 600_000_000
 
     private let redactor: Redactor
     private let capacity: Int
     /// Key hash → event time (µs) of the last alert.
     private var lastFired: [UInt64: Int64] = [:]
+    /// Key hash → exposures since its last alert.
+    private var suppressed: [UInt64: Int] = [:]
     private var evicted = 0
     private var fired = 0
 
@@ -79,18 +81,23 @@ public struct ExposedCredentialDetector: Detector {
             }
             if findings.isEmpty { continue }
             let t = record.time.microseconds
-            let client = index < context.clientKeys.count ? context.clientKeys[index] : ByteHash.hash(
-                "\(record.clientIP.high):\(record.clientIP.low)")
             let routeName = context.routeName(at: index)
             for f in findings {
+                // One finding per route + parameter + location (any client): the incident tracker merges the
+                // refreshes into one incident; `suppressed` carries the exposures between two refreshes.
                 let k = ByteHash.combine(
-                    ByteHash.combine(client, ByteHash.hash(routeName ?? "")),
+                    ByteHash.combine(ByteHash.hash(routeName ?? ""), ByteHash.hash(f.location)),
                     ByteHash.combine(ByteHash.hash(f.parameter), UInt64(f.kind.rawValue)))
-                if let last = lastFired[k], abs(t &- last) < Self.cooldownMicros { continue }
+                if let last = lastFired[k], abs(t &- last) < Self.cooldownMicros {
+                    suppressed[k, default: 0] += 1
+                    continue
+                }
                 if lastFired[k] == nil && lastFired.count >= capacity { evict(now: t) }
                 lastFired[k] = t
                 fired += 1
-                alerts.append(makeAlert(record, in: batch, route: routeName, finding: f))
+                var a = makeAlert(record, in: batch, route: routeName, finding: f)
+                a.count = 1 + (suppressed.removeValue(forKey: k) ?? 0)
+                alerts.append(a)
             }
         }
     }
@@ -110,6 +117,7 @@ public struct ExposedCredentialDetector: Detector {
     private mutating func evict(now: Int64) {
         let before = lastFired.count
         lastFired = lastFired.filter { now >= $0.value && now - $0.value < Self.cooldownMicros }
+        suppressed = suppressed.filter { lastFired[$0.key] != nil }
         if lastFired.count >= capacity {
             let sorted = lastFired.sorted { $0.value < $1.value }
             for (k, _) in sorted.prefix(lastFired.count / 2 + 1) { lastFired[k] = nil }
@@ -132,8 +140,9 @@ public struct ExposedCredentialDetector: Detector {
         var alert = Alert(
             rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: f.kind.isStrongCredential ? 4 : 3,
             message: "Credential (\(f.kind.name)) exposed in \(where_) on \(routeText)",
-            incidentKey: "client:\(ipText)|route:\(routeText)|param:\(f.parameter)|kind:\(f.kind.name)",
+            incidentKey: "route:\(routeText)|param:\(f.parameter)|location:\(f.location)|kind:\(f.kind.name)",
             evidence: evidence)
+        alert.isFinding = true
         alert.sourceIP = r.clientIP == .unspecified ? nil : ipText
         alert.method = r.method == .none ? nil : (r.method == .other ? batch.string(r.methodText) : r.method.name)
         alert.route = route

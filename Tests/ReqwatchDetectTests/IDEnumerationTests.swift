@@ -135,10 +135,18 @@ func only(_ alerts: [Alert], _ rule: Rule) -> [Alert] { alerts.filter { $0.rule.
         #expect(try DetectorHarness.run(reqs).isEmpty)
     }
 
-    @Test func cooldownThenSequencedSummary() throws {
-        // walk for 3 hours at one id every 10 s: first alert, then one later alert per hour of cooldown
-        let alerts = only(try DetectorHarness.run(Self.walk(Array(1...1080), step: 10)), .idEnumeration)
-        #expect(alerts.map(\.sequence) == [0, 1, 2])
+    @Test func longWalkIsOneIncidentOfAtMostThreeLines() throws {
+        // walk for 3 hours at one id every 10 s: the rule re-reports every cooldown, the tracker merges the reports
+        let alerts = only(try DetectorHarness.run(Self.walk(Array(1...1080), step: 10), lifecycle: true), .idEnumeration)
+        #expect(alerts.count >= 2 && alerts.count <= 3)
+        #expect(Set(alerts.compactMap(\.incidentID)).count == 1)
+        #expect(alerts.first?.incidentState == "opened")
+        #expect(alerts.last?.incidentState == "closed")
+        #expect(alerts.map(\.sequence) == Array(0..<alerts.count))
+        // the closing line spans the whole walk (3 h less the ids before the threshold)
+        let last = try #require(alerts.last)
+        #expect(last.end.microseconds - last.start.microseconds > 2 * 3_600_000_000)
+        #expect(last.incidentCount > alerts[0].incidentCount)
     }
 
     @Test(arguments: [1, 7, 256]) func batchSizeInvariance(size: Int) throws {

@@ -103,10 +103,13 @@ public enum DetectorHarness {
         return out
     }
 
-    /// Runs a fresh engine over `reqs` in batches of `batchSize`, then `finish`.
+    /// Runs a fresh engine over `reqs` in batches of `batchSize`, then `finish`. By default each incident gives its
+    /// `opened` line only (one alert per incident); pass `lifecycle: true` for every line the default policy writes.
     public static func run(_ reqs: [TestRequest], configuration: DetectConfiguration = DetectConfiguration(),
-                           batchSize: Int = 256) throws -> [Alert]
+                           batchSize: Int = 256, lifecycle: Bool = false) throws -> [Alert]
     {
+        var configuration = configuration
+        if !lifecycle && configuration.incidentLines == .lifecycle { configuration.incidentLines = .opened }
         var engine = try DetectionEngine(configuration: configuration)
         var alerts: [Alert] = []
         for b in batches(reqs, size: batchSize) { engine.observe(b, into: &alerts) }

@@ -22,6 +22,8 @@ public struct AuthFailureClusterDetector: Detector {
         var incident = Incident()
         /// Hashes of the user names a 401 claimed (HTTP Basic), at most `usersKept`.
         var users: [UInt64] = []
+        /// Failures without a session (password guesses) over `authSlowWindow`: stuffing spread over hours.
+        var slow: SlidingCounter
     }
     static let usersKept = 16
     struct RouteState {
@@ -151,10 +153,11 @@ public struct AuthFailureClusterDetector: Detector {
         let claimed = Self.claimedUser(r, batch)
         let key = claimed ? identity.addressKey(r) : context.clientKeys[i]
         let d = clients.index(of: key, now: now) {
-            ClientState(failures: SlidingCounter(windowMicros: config.authClientWindowMicros))
+            ClientState(failures: SlidingCounter(windowMicros: config.authClientWindowMicros),
+                        slow: SlidingCounter(windowMicros: config.authSlowWindowMicros))
         }
         let from = now - config.authClientWindowMicros
-        if clients.values[d].first < from && clients.values[d].failures.count(at: now) == 0 {
+        if clients.values[d].first < now - config.authSlowWindowMicros && clients.values[d].slow.count(at: now) == 0 {
             clients.values[d].n401 = 0
             clients.values[d].n403 = 0
             clients.values[d].methods = 0
@@ -168,26 +171,35 @@ public struct AuthFailureClusterDetector: Detector {
             }
         }
         let count = clients.values[d].failures.add(at: now)
+        let slowCount = Self.countsForRoute(r, batch) ? clients.values[d].slow.add(at: now) : clients.values[d].slow.count(at: now)
         if r.status == 401 { clients.values[d].n401 += 1 } else { clients.values[d].n403 += 1 }
         clients.values[d].methods |= 1 << UInt16(r.method.rawValue & 15)
         clients.values[d].first = min(clients.values[d].first, now)
-        guard count >= config.authClientThreshold,
+        let spraying = clients.values[d].users.count >= config.authSprayUsers
+        let slowly = slowCount >= config.authSlowThreshold
+        guard count >= config.authClientThreshold || spraying || slowly,
               clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) else { return }
         let s = clients.values[d]
+        let longRun = count < config.authClientThreshold
         let client = claimed ? identity.describeAddress(r) : identity.describe(r, in: batch)
         let route = context.routeName(at: i)
         var methods: [JSONValue] = []
         for m in HTTPMethod.allCases where s.methods & (1 << UInt16(m.rawValue & 15)) != 0 { methods.append(.string(m.name)) }
-        var message = "\(client) received \(count) 401/403 responses within \(humanDuration(config.authClientWindowMicros))"
+        let shown = longRun ? max(slowCount, s.n401 + s.n403) : count
+        let window = longRun ? config.authSlowWindowMicros : config.authClientWindowMicros
+        var message = "\(client) received \(shown) 401/403 responses within \(humanDuration(window))"
         if s.users.count > 1 {
             message += " for \(s.users.count)\(s.users.count >= Self.usersKept ? "+" : "") user names (password spraying)"
         }
-        var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: max(s.first, from)), end: r.time,
+        var a = Alert(rule: Self.rule, timestamp: r.time,
+                      start: Timestamp(microseconds: longRun ? s.first : max(s.first, from)), end: r.time,
                       severity: s.users.count > 1 ? 4 : 3, message: message, incidentKey: "client:\(client)")
         a.sequence = s.incident.sequence
+        a.count = s.incident.sequence == 0 ? shown : 1 + s.incident.carried
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
-            ("scope", .string("client")), ("client", .string(client)), ("failures", .int(count)),
+            ("scope", .string("client")), ("client", .string(client)), ("failures", .int(shown)),
+            ("pattern", .string(spraying ? "password-spraying" : longRun ? "low-and-slow" : "burst")),
             ("status_401", .int(s.n401)), ("status_403", .int(s.n403)), ("methods", .array(methods)),
         ]
         if !s.users.isEmpty { a.evidence.append(("distinct_user_names", .int(s.users.count))) }
@@ -202,7 +214,8 @@ public struct AuthFailureClusterDetector: Detector {
     /// See `Detector.encodeState`: per client the failure window and counts, per route the request and failure
     /// windows and the recent failing clients; incidents with both.
     public func encodeState(into w: inout StateWriter, now: Int64) {
-        let horizon = now &- max(config.authClientWindowMicros, config.authRouteWindowMicros, config.cooldownMicros)
+        let horizon = now &- max(config.authClientWindowMicros, config.authRouteWindowMicros, config.cooldownMicros,
+                                 config.authSlowWindowMicros)
         clients.encode(into: &w, since: horizon) { w, s in
             s.failures.encode(into: &w)
             w.count(s.n401)
@@ -212,6 +225,7 @@ public struct AuthFailureClusterDetector: Detector {
             s.incident.encode(into: &w)
             w.count(s.users.count)
             for u in s.users { w.u64(u) }
+            s.slow.encode(into: &w)
         }
         // Routes are few (bounded by the route capacity) and count successes without being marked seen: keep all.
         routes.encode(into: &w, since: Int64.min) { w, s in
@@ -226,8 +240,10 @@ public struct AuthFailureClusterDetector: Detector {
     /// See `Detector.restoreState`.
     public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
         let cw = config.authClientWindowMicros, rw = config.authRouteWindowMicros, ring = self.ring
+        let slowWindow = config.authSlowWindowMicros
         try clients.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> ClientState in
-            var s = ClientState(failures: try SlidingCounter.decode(from: &r, windowMicros: cw))
+            var s = ClientState(failures: try SlidingCounter.decode(from: &r, windowMicros: cw),
+                                slow: SlidingCounter(windowMicros: slowWindow))
             s.n401 = Int(try r.varint() & 0xFFFF_FFFF)
             s.n403 = Int(try r.varint() & 0xFFFF_FFFF)
             s.methods = UInt16(truncatingIfNeeded: try r.varint())
@@ -235,6 +251,7 @@ public struct AuthFailureClusterDetector: Detector {
             s.incident = try Incident.decode(from: &r)
             let n = try r.count(max: Self.usersKept)
             for _ in 0..<n { s.users.append(try r.u64()) }
+            s.slow = try SlidingCounter.decode(from: &r, windowMicros: slowWindow)
             return s
         }
         try routes.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> RouteState in

@@ -246,6 +246,14 @@ public struct SuspiciousUserAgentDetector: Detector {
         var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason.severity, message: msg,
                       incidentKey: "client:\(client)|reason:\(reason.name)")
         a.sequence = incidents.values[d].sequence
+        a.count = 1 + incidents.values[d].carried
+        switch reason {
+        case .scanner, .injection, .malformed, .empty, .missing:
+            // The same agent (or none) from many addresses is one campaign (a distributed sweep, a botnet).
+            let family = batch.withBytes(r.userAgent) { AgentFamily.name($0) } ?? "-"
+            a.campaignKey = "agent:\(reason.name):\(reason == .scanner ? family : "")"
+        default: break
+        }
         AlertFill.fill(&a, r, batch, route: route)
         var more = extra
         if reason == .unfamiliar, let f = batch.withBytes(r.userAgent, { AgentFamily.name($0) }) { more.append(("family", .string(f))) }

@@ -26,6 +26,9 @@ public struct UnknownEndpointDetector: Detector {
         var sampleClients: [String] = []
         var first: Int64 = Int64.max
         var alerted = false
+        /// Event time of the last report (the finding is refreshed at most once per cooldown while calls go on).
+        var lastReport: Int64 = Int64.min
+        var reportedOK = 0
     }
 
     private let config: DetectConfiguration
@@ -59,6 +62,10 @@ public struct UnknownEndpointDetector: Detector {
             var pattern: String? = nil
             if !sensitive && r.query.isPresent && r.query.count >= 2 {
                 sensitive = batch.withBytes(r.query) { ByteMatch.firstMatch($0, Self.traversal) != nil }
+                if !sensitive && batch.withBytes(r.query, { Self.isAuthorEnumeration($0) }) {
+                    sensitive = true
+                    reason = "user-enumeration"
+                }
             }
             if !sensitive && r.method == .none && r.methodText.isPresent {
                 // A request line that is not HTTP at all: protocol probes and scanners (TLS on a plain port, RAT
@@ -75,13 +82,18 @@ public struct UnknownEndpointDetector: Detector {
                 let d = clients.index(of: context.clientKeys[i], now: now) { ClientState() }
                 if clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) {
                     emitProbe(r, i, batch, context, reason: reason, pattern: pattern, distinct: clients.values[d].paths.count,
-                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence, &alerts)
+                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence,
+                              count: 1 + clients.values[d].incident.carried, &alerts)
                 }
                 continue
             }
             if known { continue }
             let unknownPath = hasInventory || r.status == 404
-            if unknownPath {
+            // A self-declared crawler following stale links answers 404s by the dozen: not a probe (a crawler
+            // that asks for a sensitive path is still caught above).
+            let crawler = unknownPath && r.userAgent.isPresent
+                && batch.withBytes(r.userAgent) { ByteMatch.firstMatch($0, AgentFamily.botWords) != nil }
+            if unknownPath && !crawler {
                 let d = clients.index(of: context.clientKeys[i], now: now) { ClientState() }
                 if clients.values[d].windowStart == Int64.min || now - clients.values[d].windowStart > config.probeWindowMicros {
                     clients.values[d].windowStart = now
@@ -99,11 +111,13 @@ public struct UnknownEndpointDetector: Detector {
                     && clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros)
                 {
                     emitProbe(r, i, batch, context, reason: "many-unknown-paths", distinct: distinct,
-                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence, &alerts)
+                              notFound: clients.values[d].notFound, sequence: clients.values[d].incident.sequence,
+                              count: distinct + clients.values[d].incident.carried, &alerts)
                 }
             }
             // Ghost endpoints: an undocumented route that answers.
-            guard hasInventory, context.routeIDs[i] != RouteTemplater.otherRoute, context.routeIDs[i] >= 0 else { continue }
+            guard hasInventory, context.routeIDs[i] != RouteTemplater.otherRoute, context.routeIDs[i] >= 0,
+                flags & RouteFlags.apiLike != 0 else { continue }
             let ok = r.status >= 200 && r.status < 300
             let gk = context.routeKey(at: i) &+ UInt64(r.method.rawValue)
             var d: Int
@@ -111,7 +125,11 @@ public struct UnknownEndpointDetector: Detector {
                 guard ok else { continue }
                 d = ghosts.index(of: gk, now: now) { GhostState() }
             }
-            if ghosts.values[d].alerted { continue }
+            if ghosts.values[d].alerted && now &- ghosts.values[d].lastReport < config.cooldownMicros {
+                ghosts.values[d].calls += 1
+                if ok { ghosts.values[d].ok += 1 }
+                continue
+            }
             ghosts.values[d].calls += 1
             ghosts.values[d].first = min(ghosts.values[d].first, now)
             if let k = ghosts.values[d].statuses.firstIndex(where: { $0.0 == r.status }) {
@@ -127,12 +145,17 @@ public struct UnknownEndpointDetector: Detector {
             if ok { ghosts.values[d].ok += 1 }
             if ghosts.values[d].ok >= config.ghostThreshold {
                 ghosts.values[d].alerted = true
+                ghosts.values[d].lastReport = now
+                let newCalls = ghosts.values[d].ok - ghosts.values[d].reportedOK
+                ghosts.values[d].reportedOK = ghosts.values[d].ok
                 let g = ghosts.values[d]
                 let route = context.routeName(at: i) ?? "?"
                 let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
                 var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: g.first), end: r.time, severity: 3,
                               message: "undocumented endpoint \(method) \(route) answered \(g.ok) successful requests from \(g.callers.count) client(s)",
                               incidentKey: "ghost:\(method) \(route)")
+                a.isFinding = true
+                a.count = newCalls
                 AlertFill.fill(&a, r, batch, route: route)
                 a.evidence = [
                     ("kind", .string("ghost-endpoint")), ("calls", .int(g.calls)), ("successful", .int(g.ok)),
@@ -149,7 +172,7 @@ public struct UnknownEndpointDetector: Detector {
 
     private mutating func emitProbe(_ r: RequestRecord, _ i: Int, _ batch: borrowing RecordBatch, _ context: borrowing BatchContext,
                                     reason: String, pattern: String? = nil, distinct: Int, notFound: Int, sequence: Int,
-                                    _ alerts: inout [Alert])
+                                    count: Int, _ alerts: inout [Alert])
     {
         let client = identity.describe(r, in: batch)
         let route = context.routeName(at: i)
@@ -158,12 +181,20 @@ public struct UnknownEndpointDetector: Detector {
         case "sensitive-path": msg = "\(client) probed a known-sensitive path (\(route ?? "?"))"
         case "injection-payload": msg = "\(client) sent an injection payload (\(pattern ?? "?")) in the URL of \(route ?? "?")"
         case "malformed-request": msg = "\(client) sent a request line that is not HTTP (a protocol probe or scanner)"
+        case "user-enumeration": msg = "\(client) enumerated user accounts (?author=N on \(route ?? "?"))"
         default:
             msg = "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
         }
         var a = Alert(rule: Self.rule, timestamp: r.time, start: r.time, end: r.time, severity: reason == "many-unknown-paths" ? 2 : 3,
                       message: msg, incidentKey: "probe:\(client)")
         a.sequence = sequence
+        a.count = count
+        if reason != "many-unknown-paths" {
+            // The same probe from many addresses (a distributed sweep) is one campaign: keyed by what was sent
+            // (the reason and its pattern) and by the agent that sent it.
+            let agent = batch.string(r.userAgent).map { String($0.prefix(200)) } ?? "-"
+            a.campaignKey = "probe:\(reason):\(pattern ?? "")|agent:\(agent)"
+        }
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
             ("kind", .string("probing-client")), ("reason", .string(reason)), ("client", .string(client)),
@@ -175,6 +206,14 @@ public struct UnknownEndpointDetector: Detector {
         ]
         alerts.append(a)
         fired += 1
+    }
+
+    /// `author=N` (WordPress user enumeration: `/?author=1` redirects to the user's slug).
+    static func isAuthorEnumeration(_ q: UnsafeBufferPointer<UInt8>) -> Bool {
+        let name = Array("author=".utf8)
+        guard q.count > name.count else { return false }
+        for k in 0..<name.count where ByteMatch.lower(q[k]) != name[k] { return false }
+        return q[name.count] >= 0x30 && q[name.count] <= 0x39
     }
 
     /// Index in `DetectLists.urlInjectionPatterns` of a payload in the path or query, matched on the decoded,
@@ -278,6 +317,8 @@ public struct UnknownEndpointDetector: Detector {
             for c in g.sampleClients { w.string(c) }
             w.int(g.first)
             w.bool(g.alerted)
+            w.int(g.lastReport)
+            w.count(g.reportedOK)
         }
     }
 
@@ -304,6 +345,8 @@ public struct UnknownEndpointDetector: Detector {
             for _ in 0..<nsc { g.sampleClients.append(try r.string(max: 1024)) }
             g.first = try r.int()
             g.alerted = try r.bool()
+            g.lastReport = try r.int()
+            g.reportedOK = try r.count(max: Int.max)
             return g
         }
     }

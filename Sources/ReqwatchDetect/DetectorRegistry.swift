@@ -1,0 +1,33 @@
+import ReqwatchCore
+
+/// Every built-in rule, in the order the engine runs them. The engine, the CLI (`--disable`, `--help`), the config
+/// file and the stats read this list: adding a rule is one file plus one line here.
+public enum DetectorRegistry {
+    /// One rule: its metadata and how to build its detector from the configuration.
+    public struct Entry: Sendable {
+        public var rule: Rule
+        public var summary: String
+        public var make: @Sendable (DetectConfiguration) -> any Detector
+    }
+
+    public static let all: [Entry] = [
+        Entry(rule: .idEnumeration, summary: "a client walking record ids on one route (fast, slow, shuffled)") {
+            IDEnumerationDetector(configuration: $0)
+        },
+        Entry(rule: .authFailureCluster, summary: "clusters of 401/403: brute force, spraying, credential stuffing") {
+            AuthFailureClusterDetector(configuration: $0)
+        },
+        Entry(rule: .unknownEndpoint, summary: "ghost routes, probes for sensitive files, injection payloads") {
+            UnknownEndpointDetector(configuration: $0)
+        },
+        Entry(rule: .suspiciousUserAgent, summary: "scanner, empty, malformed, rotating or unfamiliar user agents") {
+            SuspiciousUserAgentDetector(configuration: $0)
+        },
+    ]
+
+    /// Rules that run outside this list but are known to the configuration (the redaction library's).
+    public static let external: [Rule] = [.exposedCredential]
+
+    /// Every rule id a configuration may name.
+    public static var ruleIDs: Set<String> { Set(all.map(\.rule.id) + external.map(\.id)) }
+}
