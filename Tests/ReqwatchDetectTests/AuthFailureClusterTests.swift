@@ -41,8 +41,8 @@ import Testing
         #expect(alerts.count == 1)
         let a = try #require(alerts.first)
         #expect(a.incidentKey == "client:ip:203.0.113.80")
-        #expect(a.message.contains("for 16+ user names (password spraying)"), "\(a.message)")
-        #expect(a.evidence.first { $0.0 == "distinct_user_names" }?.1 == .int(16))
+        #expect(a.message.contains("for 10 user names (password spraying)"), "\(a.message)")
+        #expect(a.evidence.first { $0.0 == "distinct_user_names" }?.1 == .int(10))
         #expect(a.severity == 4)
     }
 

@@ -65,9 +65,11 @@ import Testing
     @Test func malformedControlBytesAndLength() throws {
         var reqs = [TestRequest(time: DetectorHarness.t0, ip: "203.0.113.81", path: "/", userAgent: "Mozilla\u{01}/5.0")]
         reqs.append(TestRequest(time: DetectorHarness.t0 + 1, ip: "203.0.113.82", path: "/", userAgent: String(repeating: "A", count: 2000)))
-        let alerts = only(try DetectorHarness.run(reqs), .suspiciousUserAgent)
-        #expect(alerts.count == 2)
+        // two addresses with malformed agents: one campaign incident listing both
+        let alerts = only(try DetectorHarness.run(reqs, lifecycle: true), .suspiciousUserAgent)
+        #expect(alerts.map(\.incidentState) == ["opened", "closed"])
         #expect(alerts.allSatisfy { $0.evidence.first?.1 == .string("malformed") })
+        #expect(alerts.last?.addresses == ["203.0.113.81", "203.0.113.82"])
     }
 
     @Test func missingUserAgentOnlyWhenTheInputLogsThem() throws {

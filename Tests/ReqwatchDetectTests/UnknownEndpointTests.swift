@@ -41,13 +41,18 @@ paths:
         for k in 0..<10 { lines.append("+\(k * 60) 192.0.2.\(k % 4 + 1) - GET /v1/internal/export/\(k) 200 Mozilla/5.0") }
         lines += (0..<5).map { "+\($0) 192.0.2.9 - GET /v1/users/\($0) 200 Mozilla/5.0" }
         let reqs = lines.map(DetectorHarness.parse).sorted { $0.time < $1.time }
-        let alerts = only(try DetectorHarness.run(reqs, configuration: try specConfig()), .unknownEndpoint)
-        #expect(alerts.count == 1)
+        let alerts = only(try DetectorHarness.run(reqs, configuration: try specConfig(), lifecycle: true), .unknownEndpoint)
+        // reported from its first successful call, closed at end of input with the whole picture
+        #expect(alerts.map(\.incidentState) == ["opened", "closed"])
         let a = try #require(alerts.first)
         #expect(a.route == "/v1/internal/export/{id}")
         #expect(a.incidentKey == "ghost:GET /v1/internal/export/{id}")
-        #expect(a.evidence.first { $0.0 == "callers" }?.1 == .int(3))
-        #expect(a.evidence.first { $0.0 == "statuses" }?.1 == .object([("200", .int(3))]))
+        #expect(a.evidence.first { $0.0 == "callers" }?.1 == .int(1))
+        #expect(a.start == a.end)
+        let last = try #require(alerts.last)
+        #expect(last.incidentID == a.incidentID)
+        #expect(last.evidence.first { $0.0 == "callers" }?.1 == .int(4))
+        #expect(last.end.microseconds - last.start.microseconds == 540_000_000)
     }
 
     @Test func staticHealthAndPreflightAreNotGhosts() throws {
@@ -70,9 +75,12 @@ paths:
             "+3 198.51.100.3 - GET /download?file=../../etc/passwd 400 Mozilla/5.0",
             "+4 198.51.100.4 - GET /products/12 200 Mozilla/5.0",
         ]
-        let alerts = only(try DetectorHarness.run(lines: lines), .unknownEndpoint)
-        #expect(alerts.map(\.incidentKey) == ["probe:ip:203.0.113.66", "probe:ip:198.51.100.3"])
+        let alerts = only(try DetectorHarness.run(lines: lines, lifecycle: true), .unknownEndpoint)
+        // both clients sent sensitive probes with the same agent: one campaign incident naming both addresses
+        #expect(alerts.map(\.incidentState) == ["opened", "closed"])
+        #expect(alerts.first?.incidentKey == "probe:ip:203.0.113.66")
         #expect(alerts.first?.path == "/.env")
+        #expect(alerts.last?.addresses == ["203.0.113.66", "198.51.100.3"])
     }
 
     /// Injection payloads in the URL, even on a documented route and encoded once or twice, mark a probing client;
@@ -89,12 +97,15 @@ paths:
             "+6 192.0.2.11 - GET /v1/users/me?q=select+a+union+plan&sort=-created 200 Mozilla/5.0",
             "+7 192.0.2.12 - GET /v1/users/me?filter=%7B%22name%22%3A%22o%27brien%22%7D 200 Mozilla/5.0",
         ]
-        let alerts = only(try DetectorHarness.run(lines: lines, configuration: try specConfig()), .unknownEndpoint)
-        #expect(alerts.map(\.incidentKey) == (90...95).map { "probe:ip:203.0.113.\($0)" })
+        let alerts = only(try DetectorHarness.run(lines: lines, configuration: try specConfig(), lifecycle: true), .unknownEndpoint)
+        let closed = alerts.filter { $0.incidentState == "closed" }
+        // one incident per payload and agent: the two `union all select` senders are one campaign
+        let senders: [String] = closed.flatMap { a -> [String] in a.addresses.isEmpty ? [a.sourceIP ?? ""] : a.addresses }
+        #expect(Set(senders) == Set((90...95).map { "203.0.113.\($0)" }))
         #expect(alerts.allSatisfy { $0.evidence.first { $0.0 == "reason" }?.1 == .string("injection-payload") })
-        #expect(alerts.map { $0.evidence.first { $0.0 == "pattern" }?.1 } ==
-            [.string("union all select"), .string("<script"), .string("${jndi:"), .string("' or 1=1"), .string("union select"),
-             .string("union all select")])
+        let patterns: [JSONValue?] = closed.map { a in a.evidence.first { $0.0 == "pattern" }?.1 }
+        let expected: [JSONValue?] = ["<script", "${jndi:", "' or 1=1", "union select", "union all select"].map { .string($0) }
+        #expect(Set(patterns.compactMap { $0?.encoded() }) == Set(expected.compactMap { $0?.encoded() }))
     }
 
     /// A request line that is not HTTP (a TLS handshake on the plain port, a RAT beacon) marks a probing client; a
@@ -109,8 +120,11 @@ paths:
         var engine = try DetectionEngine(configuration: DetectConfiguration())
         var alerts: [Alert] = []
         engine.observe(parseBatch(lines).batch, into: &alerts)
+        engine.finish(into: &alerts)
         let probes = only(alerts, .unknownEndpoint)
-        #expect(probes.map(\.incidentKey) == ["probe:ip:203.0.113.30", "probe:ip:203.0.113.31"])
+        // the same kind of probe with the same (empty) agent from two addresses: one campaign incident
+        #expect(probes.map(\.incidentState) == ["opened", "closed"])
+        #expect(probes.last?.addresses == ["203.0.113.30", "203.0.113.31"])
         #expect(probes.allSatisfy { $0.evidence.first { $0.0 == "reason" }?.1 == .string("malformed-request") })
     }
 

@@ -119,8 +119,8 @@ public enum DetectorHarness {
 
     /// Runs compact lines (see `parse`).
     public static func run(lines: [String], configuration: DetectConfiguration = DetectConfiguration(),
-                           batchSize: Int = 256) throws -> [Alert]
+                           batchSize: Int = 256, lifecycle: Bool = false) throws -> [Alert]
     {
-        try run(lines.map(parse), configuration: configuration, batchSize: batchSize)
+        try run(lines.map(parse), configuration: configuration, batchSize: batchSize, lifecycle: lifecycle)
     }
 }

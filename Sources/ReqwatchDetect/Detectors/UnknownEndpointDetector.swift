@@ -29,6 +29,14 @@ public struct UnknownEndpointDetector: Detector {
         /// Event time of the last report (the finding is refreshed at most once per cooldown while calls go on).
         var lastReport: Int64 = Int64.min
         var reportedOK = 0
+        var last: Int64 = Int64.min
+        /// The last report, refreshed at end of input so the incident closes with the whole picture.
+        var report: Alert?
+        var label = ""
+    }
+
+    static func ghostMessage(_ label: String, ok: Int, callers: Int) -> String {
+        "undocumented endpoint \(label) answered \(ok) successful request\(ok == 1 ? "" : "s") from \(callers) client(s)"
     }
 
     private let config: DetectConfiguration
@@ -125,9 +133,14 @@ public struct UnknownEndpointDetector: Detector {
                 guard ok else { continue }
                 d = ghosts.index(of: gk, now: now) { GhostState() }
             }
+            ghosts.values[d].last = max(ghosts.values[d].last, now)
             if ghosts.values[d].alerted && now &- ghosts.values[d].lastReport < config.cooldownMicros {
                 ghosts.values[d].calls += 1
                 if ok { ghosts.values[d].ok += 1 }
+                let ck = context.clientKeys[i]
+                if !ghosts.values[d].callers.contains(ck) && ghosts.values[d].callers.count < 32 {
+                    ghosts.values[d].callers.append(ck)
+                }
                 continue
             }
             ghosts.values[d].calls += 1
@@ -152,7 +165,7 @@ public struct UnknownEndpointDetector: Detector {
                 let route = context.routeName(at: i) ?? "?"
                 let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
                 var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: g.first), end: r.time, severity: 3,
-                              message: "undocumented endpoint \(method) \(route) answered \(g.ok) successful requests from \(g.callers.count) client(s)",
+                              message: Self.ghostMessage("\(method) \(route)", ok: g.ok, callers: g.callers.count),
                               incidentKey: "ghost:\(method) \(route)")
                 a.isFinding = true
                 a.count = newCalls
@@ -164,9 +177,34 @@ public struct UnknownEndpointDetector: Detector {
                     ("sample_clients", .array(g.sampleClients.map { .string($0) })),
                     ("samples", .array([AlertFill.sample(r, batch)])),
                 ]
+                ghosts.values[d].report = a
+                ghosts.values[d].label = "\(method) \(route)"
                 alerts.append(a)
                 fired += 1
             }
+        }
+    }
+
+    /// See `Detector.finish`: ghost routes called again since their last report are reported once more, so their
+    /// incidents close with every call counted.
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {
+        for d in ghosts.values.indices {
+            let g = ghosts.values[d]
+            guard var a = g.report, g.ok > g.reportedOK else { continue }
+            a.count = g.ok - g.reportedOK
+            a.end = Timestamp(microseconds: g.last)
+            a.timestamp = a.end
+            a.message = Self.ghostMessage(g.label, ok: g.ok, callers: g.callers.count)
+            for k in a.evidence.indices {
+                switch a.evidence[k].0 {
+                case "calls": a.evidence[k].1 = .int(g.calls)
+                case "successful": a.evidence[k].1 = .int(g.ok)
+                case "callers": a.evidence[k].1 = .int(g.callers.count)
+                default: break
+                }
+            }
+            ghosts.values[d].reportedOK = g.ok
+            alerts.append(a)
         }
     }
 
@@ -290,8 +328,6 @@ public struct UnknownEndpointDetector: Detector {
         }
     }
 
-    /// See `Detector.finish`.
-    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
 
     /// See `Detector.encodeState`: per client the unknown paths of its window and the incident; every ghost route
     /// (they alert once ever, so none is left out).
@@ -319,6 +355,10 @@ public struct UnknownEndpointDetector: Detector {
             w.bool(g.alerted)
             w.int(g.lastReport)
             w.count(g.reportedOK)
+            w.int(g.last)
+            w.string(g.label)
+            w.bool(g.report != nil)
+            if let a = g.report { IncidentTracker.encode(a, into: &w) }
         }
     }
 
@@ -347,6 +387,9 @@ public struct UnknownEndpointDetector: Detector {
             g.alerted = try r.bool()
             g.lastReport = try r.int()
             g.reportedOK = try r.count(max: Int.max)
+            g.last = try r.int()
+            g.label = try r.string()
+            if try r.bool() { g.report = try IncidentTracker.decodeAlert(from: &r, rules: [Self.rule]) }
             return g
         }
     }
