@@ -53,9 +53,9 @@ extension Redactor {
                 var vv = v
                 let s = Scratch()
                 vv.withUTF8 { b in
-                    let kk = firstValueKind(b, s: s) ?? kind
+                    let kk = firstValueKind(b) ?? kind
                     writeReplacement(b, kind: kk, into: &out)
-                    note(s, kind: kk, rule: .key, base: "alert.evidence", key: nil, length: b.count)
+                    note(s, kind: kk, rule: .key, field: "alert.evidence", length: b.count)
                 }
                 audit.merge(s.audit)
                 return .string(String(decoding: out, as: UTF8.self))
