@@ -15,7 +15,7 @@ struct Cut {
 }
 
 /// The encoding layer a cut is mapped out through: replacements are escaped for it.
-enum Layer { case json, percent }
+enum Layer { case json, percent, bare }
 
 /// How deep decoding may nest (JSON in a percent-encoded query in a JSON string in base64 …), as gitleaks bounds it.
 let maxDecodeDepth = 5
@@ -84,6 +84,17 @@ extension Redactor {
         }
     }
 
+    /// Escapes the replacements of cuts `mark...` for `layer` (an unquoted NCSA field takes no brackets,
+    /// spaces or quotes: `REDACTED:email`).
+    func escapeCuts(_ s: Scratch, from mark: Int, layer: Layer) {
+        guard s.cuts.count > mark else { return }
+        for k in mark..<s.cuts.count where !s.cuts[k].drop {
+            var c = s.cuts[k]
+            escapeRep(s, &c, layer)
+            s.cuts[k] = c
+        }
+    }
+
     private func escapeRep(_ s: Scratch, _ c: inout Cut, _ layer: Layer) {
         var needs = false
         for k in c.repStart..<c.repEnd {
@@ -91,6 +102,7 @@ extension Redactor {
             switch layer {
             case .json: if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { needs = true }
             case .percent: if Self.needsPercent(b) { needs = true }
+            case .bare: if b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b <= 0x20 || b == UInt8(ascii: "\"") { needs = true }
             }
         }
         guard needs else { return }
@@ -115,6 +127,8 @@ extension Redactor {
                 } else {
                     s.reps.append(b)
                 }
+            case .bare:
+                if !(b == UInt8(ascii: "[") || b == UInt8(ascii: "]") || b <= 0x20 || b == UInt8(ascii: "\"")) { s.reps.append(b) }
             }
         }
         c.repStart = r0
@@ -227,6 +241,7 @@ extension Redactor {
                 var j = i
                 while j < n && b[j] != 0x20 { j += 1 }
                 let tok = UnsafeBufferPointer(rebasing: b[i..<j])
+                let mark = s.cuts.count
                 if unquoted == 2 && !(tok.count == 1 && tok[0] == UInt8(ascii: "-")) {
                     let f = pushField(s, "user")
                     textCuts(tok, off: i, depth: 0, kv: false, s: s)
@@ -236,6 +251,7 @@ extension Redactor {
                     textCuts(tok, off: i, depth: 0, kv: true, s: s)
                     popField(s, f)
                 }
+                escapeCuts(s, from: mark, layer: .bare)
                 unquoted += 1
                 i = j
             }

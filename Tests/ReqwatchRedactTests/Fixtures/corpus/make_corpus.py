@@ -2,7 +2,7 @@
 """Planted-secret corpus for the redaction checker (issue 13).
 
 Writes combined.log, nginx.jsonl and caddy.jsonl (one request per line) and, per file, a manifest
-<name>.secrets.tsv (kind, context, value: value must not survive in any encoding; when context is set the
+<name>.secrets.tsv (line index, kind, context, value: value must not survive in any encoding; when context is set the
 leak needle is context+encoded value, for short secrets such as a CVV) and <name>.lookalikes.tsv (kind,
 class unambiguous|arguable, needle: text that must still be in the output exactly as planted).
 
@@ -121,7 +121,7 @@ def query_parts(r):
     elif k == 14:
         parts.append("phone=" + plus(r.s("phone", phone())))
     elif k == 15:
-        parts.append("token_type=" + r.l("token-type", "Bearer"))
+        parts.append(r.l("token-type", "token_type=Bearer"))
         parts.append(r.l("commit", "rev=" + pick(HEX, 40)))
     elif k == 16:
         parts.append("blob=" + pct(r.s("b64-secret", b64("sk_live_" + token(24)))))
@@ -289,15 +289,15 @@ def write(name, fn):
     lines, sec, look = [], [], []
     for i in range(LINES):
         line, r = fn(i)
-        lines.append(line); sec += r.secrets; look += r.looks
+        lines.append(line); sec += [(i,) + x for x in r.secrets]; look += [(i,) + x for x in r.looks]
     with open(name, "w") as f: f.write("\n".join(lines) + "\n")
     base = name.rsplit(".", 1)[0]
     with open(base + ".secrets.tsv", "w") as f:
-        for k, c, v in sec: f.write(f"{k}\t{json.dumps(c)}\t{json.dumps(str(v))}\n")
+        for i, k, c, v in sec: f.write(f"{i}\t{k}\t{json.dumps(c)}\t{json.dumps(str(v))}\n")
     with open(base + ".lookalikes.tsv", "w") as f:
-        for k, c, v in look:
+        for i, k, c, v in look:
             if isinstance(v, bool): v = "true" if v else "false"
-            f.write(f"{k}\t{c}\t{json.dumps(str(v))}\n")
+            f.write(f"{i}\t{k}\t{c}\t{json.dumps(str(v))}\n")
 
 write("combined.log", combined)
 write("nginx.jsonl", nginx)
