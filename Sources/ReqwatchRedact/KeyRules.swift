@@ -237,7 +237,7 @@ struct KeyRules: Sendable {
                 var phone = false
                 for k in 0..<count {
                     switch word(k) {
-                    case .secret(let kind)?: if result == nil { result = .secret(kind) }
+                    case .secret(let kind)?: result = .secret(kind)  // the last secret word names the kind (`x-auth-token`)
                     case .session?: if result == nil { result = .secret(.session) }
                     case .cookie?: if result == nil { result = .secret(.cookie) }
                     case .key?:

@@ -96,6 +96,7 @@ extension Redactor {
         let cls = headerClass(name, s: s)
         let mark = s.cuts.count
         valueCuts(value, off: 0, cls: cls, depth: 0, s: s)
+        if cls.role == .secret { for k in mark..<s.cuts.count where s.cuts[k].rule == .key { s.cuts[k].rule = .header } }
         return emit(value, from: mark, s: s, into: &out)
     }
 

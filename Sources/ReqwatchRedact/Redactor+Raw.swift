@@ -579,6 +579,15 @@ extension Redactor {
                         let mark = s.cuts.count
                         dec.withUnsafeBufferPointer { valueCuts($0, off: 0, cls: cls, depth: depth, s: s) }
                         mapCuts(s, from: mark, map: map, off: vs, layer: .percent)
+                        if s.cuts.count == mark && rawValue.contains(UInt8(ascii: "+")) {
+                            // A literal `+` some clients do not encode (`phone=+4155552671`): value rules once more
+                            // with `+` kept.
+                            dec.removeAll(keepingCapacity: true)
+                            map.removeAll(keepingCapacity: true)
+                            Self.percentOnlyDecodeMapped(rawValue, into: &dec, map: &map)
+                            dec.withUnsafeBufferPointer { textCuts($0, off: 0, depth: depth, kv: false, s: s) }
+                            mapCuts(s, from: mark, map: map, off: vs, layer: .percent)
+                        }
                     } else {
                         valueCuts(rawValue, off: vs, cls: cls, depth: depth, s: s)
                     }
