@@ -61,7 +61,8 @@ let package = Package(
             name: "ReqwatchDetectTests", dependencies: ["ReqwatchDetect", "ReqwatchTestSupport"], exclude: ["Fixtures"]
         ),
         .testTarget(
-            name: "ReqwatchRedactTests", dependencies: ["ReqwatchRedact", "ReqwatchOutput", "ReqwatchTestSupport"], exclude: ["Fixtures"]
+            name: "ReqwatchRedactTests",
+            dependencies: ["ReqwatchRedact", "ReqwatchOutput", "ReqwatchEngine", "ReqwatchTestSupport"], exclude: ["Fixtures"]
         ),
         .testTarget(name: "ReqwatchTailTests", dependencies: ["ReqwatchTail", "ReqwatchTestSupport"]),
         .testTarget(

@@ -24,8 +24,11 @@ public struct ScanOptions {
     /// Also run the `exposed-credential` detector (needs `redactor`).
     public var exposedCredentials = true
     public var store: SegmentStore?
-    /// `reqwatch redact`: redacted records as JSON Lines here.
+    /// `reqwatch redact`: redacted records here (the input's own format, or ECS JSON Lines).
     public var recordsOut: FileDescriptorWriter?
+    /// `reqwatch redact --output same` (the default): each record's raw line is redacted in place and written
+    /// in the input's format; false writes ECS JSON Lines built from the parsed fields.
+    public var redactRawLines = false
     public var alertSink: (any AlertSink)?
     /// Diagnostics (malformed lines, failed inputs): stderr.
     public var diagnostics: FileDescriptorWriter = FileDescriptorWriter(fd: 2, name: "stderr")
@@ -164,6 +167,11 @@ public final class ScanPipeline {
         // Per-line counters live in one local struct passed inout to a static function: captured locals of a nested
         // function cost a dynamic exclusivity check per access; this path has none.
         var counts = LineCounts()
+        let explainBefore = options.explainRedaction - explained
+        if options.redactRawLines, options.recordsOut != nil, let redactor = options.redactor {
+            counts.lineRedactor = LineRedactor(redactor: redactor, explain: max(0, explainBefore))
+            counts.lineRedactor!.origin = origin.path
+        }
         func drainMalformed() {
             for (reason, info) in counts.malformed { noteMalformed(reason, info) }
             counts.malformed.removeAll(keepingCapacity: true)
@@ -184,7 +192,7 @@ public final class ScanPipeline {
             for (bytes, info) in held {
                 bytes.withUnsafeBufferPointer { Self.handle($0.span, info, &parser, &counts, &batch) }
                 drainMalformed()
-                if batch.records.count >= options.batchSize { flush(&batch) }
+                if batch.records.count >= options.batchSize { flush(&batch); writeRaw(&counts) }
             }
             held.removeAll()
             guard failure == nil else { return }
@@ -196,6 +204,7 @@ public final class ScanPipeline {
                     }
                     drainMalformed()
                     flush(&batch)
+                    writeRaw(&counts)
                     progress?.update(bytes: framer.source.rawBytesRead)
                 }
             } catch {
@@ -205,6 +214,11 @@ public final class ScanPipeline {
         }
         run(&parser)
         flush(&batch)
+        writeRaw(&counts)
+        if let r = counts.lineRedactor {
+            audit.merge(r.audit)
+            explained += max(0, explainBefore - r.explainLeft)
+        }
         progress?.update(bytes: framer.source.rawBytesRead)
         result.lines += counts.lines
         result.records += counts.records
@@ -235,6 +249,26 @@ public final class ScanPipeline {
         var firstEvent = Timestamp(microseconds: Int64.max)
         var lastEvent = Timestamp(microseconds: Int64.min + 1)
         var malformed: [(MalformedReason, LineInfo)] = []
+        /// `redact --output same`: redacts each record's raw line.
+        var lineRedactor: LineRedactor?
+    }
+
+    /// Writes the raw-line redactor's output and explanations (`redact --output same`).
+    private func writeRaw(_ counts: inout LineCounts) {
+        guard counts.lineRedactor != nil else { return }
+        if !counts.lineRedactor!.explanations.isEmpty {
+            for e in counts.lineRedactor!.explanations { diagnose(e) }
+            counts.lineRedactor!.explanations.removeAll()
+        }
+        guard !counts.lineRedactor!.out.isEmpty, let out = options.recordsOut, !outputClosed else {
+            counts.lineRedactor!.out.removeAll(keepingCapacity: true)
+            return
+        }
+        out.append(counts.lineRedactor!.out)
+        counts.lineRedactor!.out.removeAll(keepingCapacity: true)
+        do throws(ReqwatchError) { try out.flush() } catch {
+            if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }
+        }
     }
 
     @inline(__always)
@@ -250,6 +284,7 @@ public final class ScanPipeline {
         record.byteOffset = info.byteOffset
         switch parseLine(line, with: &parser, into: &record, batch: &batch) {
         case .record:
+            if c.lineRedactor != nil { c.lineRedactor!.redact(line, lineNumber: info.number) }
             batch.records.append(record)
             c.records += 1
             if record.time < c.firstEvent && record.time != .unknown { c.firstEvent = record.time }
@@ -268,9 +303,10 @@ public final class ScanPipeline {
             detection!.observe(batch, into: &alerts)
             emitAlerts()
         }
-        if let redactor = options.redactor, options.store != nil || options.recordsOut != nil || options.explainRedaction > explained {
+        let ecsOut = options.redactRawLines ? nil : options.recordsOut
+        if let redactor = options.redactor, options.store != nil || ecsOut != nil || (!options.redactRawLines && options.explainRedaction > explained) {
             recordBytes.removeAll(keepingCapacity: true)
-            for r in batch.records where explained < options.explainRedaction {
+            for r in batch.records where !options.redactRawLines && explained < options.explainRedaction {
                 let hits = redactor.explain(r, in: batch)
                 if !hits.isEmpty {
                     explained += 1
@@ -279,7 +315,7 @@ public final class ScanPipeline {
                     }
                 }
             }
-            if options.store != nil || options.recordsOut != nil {
+            if options.store != nil || ecsOut != nil {
                 redactor.writeRecords(in: batch, into: &recordBytes, audit: &audit)
             }
             if let store = options.store, !recordBytes.isEmpty {
@@ -288,7 +324,7 @@ public final class ScanPipeline {
                     summary.storedRecords += Int64(batch.records.count)
                 } catch { diagnose("reqwatch: \(error)") }
             }
-            if let out = options.recordsOut, !recordBytes.isEmpty {
+            if let out = ecsOut, !recordBytes.isEmpty {
                 out.append(recordBytes)
                 do throws(ReqwatchError) { try out.flush() } catch {
                     if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }

@@ -26,9 +26,10 @@ public enum RedactionMode: String, Sendable, CaseIterable {
 ///   sensitive_keys: [member_no]      # added to the default list
 ///   keep_keys: [session]             # removed from the default list
 ///   headers: [X-Internal-Signature]  # extra sensitive headers
-///   fields:                          # per field path: sensitive | keep
+///   fields:                          # per field path: sensitive | keep | drop
 ///     body.user.ssn: sensitive
 ///     query.token: keep
+///     headers.x-debug-dump: drop     # JSON key path: the member is removed, counted in the summary
 /// ```
 public struct RedactConfiguration: Sendable {
     public var mode: RedactionMode = .mask
@@ -42,6 +43,9 @@ public struct RedactConfiguration: Sendable {
     public var extraHeaders: [String] = []
     /// Per field path (`body.user.ssn`, `query.token`, `header.x-foo`; case-insensitive): true = sensitive, false = keep.
     public var fieldRules: [String: Bool] = [:]
+    /// Field paths removed from the output by an explicit `drop` rule (JSON key paths such as
+    /// `request_body.ssn` or `headers.x-debug`; case-insensitive). The only way a field leaves the output.
+    public var droppedFields: [String] = []
     /// Environment variable that holds the key (from `key_env`).
     public var keyEnvironmentVariable: String?
     /// Key file path (from `key_file`).
@@ -106,14 +110,18 @@ public struct RedactConfiguration: Sendable {
                         continue
                     }
                     let prefix = f.split(separator: ".", maxSplits: 1).first.map(String.init) ?? ""
-                    if !["body", "query", "header", "path", "user_agent", "referrer", "user"].contains(prefix) {
+                    if fv.scalar?.string == "drop" {
+                        droppedFields.append(f.lowercased())
+                        continue
+                    }
+                    if !["body", "query", "header", "path", "user_agent", "referrer", "user", "request", "headers"].contains(prefix) {
                         problem(fk, path + "." + f, "field path must start with body, query, header, path, user_agent, referrer or user")
                         continue
                     }
                     switch fv.scalar?.string {
                     case "sensitive": fieldRules[f.lowercased()] = true
                     case "keep": fieldRules[f.lowercased()] = false
-                    default: problem(fv, path + "." + f, "expected sensitive or keep")
+                    default: problem(fv, path + "." + f, "expected sensitive, keep or drop")
                     }
                 }
             default:

@@ -15,7 +15,26 @@ extension Redactor {
             {
                 return redactURL(b, pathBase: field, queryBase: "query", s: s, into: &out)
             }
-            return scanEmit(b, kv: true, encode: false, s: s, base: field, key: nil, into: &out)
+            // Free text (an alert message): value rules, plus paths and URLs in it judged as URLs
+            // (`… on /reset/<token>`).
+            setField(s, field)
+            textCuts(b, off: 0, depth: 0, kv: true, s: s)
+            var i = 0
+            while i < b.count {
+                if b[i] == UInt8(ascii: "/") && (i == 0 || b[i - 1] == 0x20 || b[i - 1] == UInt8(ascii: "'")) {
+                    var e = i
+                    while e < b.count && b[e] != 0x20 && b[e] != UInt8(ascii: "'") && b[e] != UInt8(ascii: ",") { e += 1 }
+                    let mark = s.cuts.count
+                    urlCuts(UnsafeBufferPointer(rebasing: b[i..<e]), depth: 0, s: s)
+                    shiftCuts(s, from: mark, by: i)
+                    i = e
+                } else {
+                    i += 1
+                }
+            }
+            if s.cuts.isEmpty { return false }
+            s.cuts.sort { $0.start < $1.start }
+            return emit(b, from: 0, s: s, into: &out)
         }
         audit.merge(s.audit)
         return changed ? String(decoding: out, as: UTF8.self) : text
@@ -53,9 +72,9 @@ extension Redactor {
                 var vv = v
                 let s = Scratch()
                 vv.withUTF8 { b in
-                    let kk = firstValueKind(b, s: s) ?? kind
+                    let kk = firstValueKind(b) ?? kind
                     writeReplacement(b, kind: kk, into: &out)
-                    note(s, kind: kk, rule: .key, base: "alert.evidence", key: nil, length: b.count)
+                    note(s, kind: kk, rule: .key, field: "alert.evidence", length: b.count)
                 }
                 audit.merge(s.audit)
                 return .string(String(decoding: out, as: UTF8.self))

@@ -7,125 +7,28 @@ extension Redactor {
     static let eq = UInt8(ascii: "=")
     static let slash = UInt8(ascii: "/")
 
-    /// `a=b&token=…`: sensitive names by key rule (or field rule `<base>.<name>`), other values by value rules,
-    /// all on the percent-decoded text.
+    /// `a=b&token=…`: writes the query with secrets replaced (the rest byte for byte) and returns whether
+    /// anything was replaced. Audit fields are `<base>.<name>`.
     func redactQuery(
         _ q: UnsafeBufferPointer<UInt8>, base: StaticString, s: Scratch, into out: inout [UInt8]
     ) -> Bool {
-        var changed = false
-        let n = q.count
-        var ps = 0
-        var firstPair = true
-        while ps <= n {
-            var pe = ps
-            while pe < n && q[pe] != Self.amp && q[pe] != UInt8(ascii: ";") { pe += 1 }
-            if !firstPair { out.append(q[ps - 1]) }
-            firstPair = false
-            if pe > ps {
-                var eqAt = -1
-                for i in ps..<pe where q[i] == Self.eq {
-                    eqAt = i
-                    break
-                }
-                let rawKey = eqAt >= 0 ? UnsafeBufferPointer(rebasing: q[ps..<eqAt]) : UnsafeBufferPointer(rebasing: q[ps..<ps])
-                let rawValue = UnsafeBufferPointer(rebasing: q[(eqAt >= 0 ? eqAt + 1 : ps)..<pe])
-                Self.decodeFully(rawKey, into: &s.key, tmp: &s.dec2)
-                if changedPair(rawKey: rawKey, rawValue: rawValue, hasEq: eqAt >= 0, base: base, s: s, into: &out) {
-                    changed = true
-                }
-            }
-            if pe >= n { break }
-            ps = pe + 1
-        }
-        return changed
+        setField(s, base.description)
+        let mark = s.cuts.count
+        queryCuts(q, depth: 0, s: s)
+        return emit(q, from: mark, s: s, into: &out)
     }
 
-    private func changedPair(
-        rawKey: UnsafeBufferPointer<UInt8>, rawValue: UnsafeBufferPointer<UInt8>, hasEq: Bool, base: StaticString,
-        s: Scratch, into out: inout [UInt8]
-    ) -> Bool {
-        s.key.withUnsafeBufferPointer { key -> Bool in
-            var changed = false
-            let rule = key.isEmpty ? nil : fieldRule(base, key)
-            let baseName = base.description
-            var kind: SecretKind? = nil
-            var tag = RuleTag.key
-            if rule == true {
-                kind = keys.classify(key) ?? .secret
-                tag = .fieldRule
-            } else if rule == nil {
-                kind = keys.classify(key)
-            }
-            if hasEq {
-                // A key that is itself a secret (rare, but `?<jwt>=1` happens).
-                if rule == nil && scanEmit(key, kv: false, encode: true, s: s, base: baseName, key: nil, into: &out) {
-                    changed = true
-                } else {
-                    out.append(contentsOf: rawKey)
-                }
-                out.append(Self.eq)
-            }
-            if rawValue.isEmpty { return changed }
-            Self.decodeFully(rawValue, into: &s.dec, tmp: &s.dec2)
-            return s.dec.withUnsafeBufferPointer { v -> Bool in
-                if let kind {
-                    let k = firstValueKind(v, s: s) ?? kind
-                    writeReplacement(v, kind: k, into: &out)
-                    note(s, kind: k, rule: tag, base: baseName, key: key, length: v.count)
-                    return true
-                }
-                if rule == false {
-                    out.append(contentsOf: rawValue)
-                    return changed
-                }
-                if scanEmit(v, kv: true, encode: true, s: s, base: baseName, key: key.isEmpty ? nil : key, into: &out) {
-                    return true
-                }
-                out.append(contentsOf: rawValue)
-                return changed
-            }
-        }
+    func setField(_ s: Scratch, _ base: String) {
+        s.fieldName.removeAll(keepingCapacity: true)
+        s.fieldName.append(contentsOf: base.utf8)
     }
 
-    /// `/reset/<token>/x`: value rules per decoded segment, and an opaque high-entropy segment right after a
-    /// keyword segment (`reset`, `unsubscribe`, `api-keys`, `token`, `verify`, …).
+    /// `/reset/<token>/x`: writes the path with secrets replaced and returns whether anything was replaced.
     func redactPath(_ p: UnsafeBufferPointer<UInt8>, base: String, s: Scratch, into out: inout [UInt8]) -> Bool {
-        var changed = false
-        let n = p.count
-        var i = 0
-        var afterKeyword = false
-        while i < n {
-            if p[i] == Self.slash {
-                out.append(Self.slash)
-                i += 1
-                continue
-            }
-            var e = i
-            while e < n && p[e] != Self.slash { e += 1 }
-            let raw = UnsafeBufferPointer(rebasing: p[i..<e])
-            func process(_ seg: UnsafeBufferPointer<UInt8>) -> Bool {
-                if scanEmit(seg, kv: true, encode: true, s: s, base: base, key: nil, into: &out) {
-                    changed = true
-                } else if afterKeyword && Self.isOpaque(seg) {
-                    writeReplacement(seg, kind: .pathToken, into: &out)
-                    note(s, kind: .pathToken, rule: .pathKeyword, base: base, key: nil, length: seg.count)
-                    changed = true
-                } else {
-                    out.append(contentsOf: raw)
-                }
-                return Self.isPathKeyword(seg)
-            }
-            let keyword: Bool
-            if raw.contains(UInt8(ascii: "%")) {
-                Self.decodeFully(raw, into: &s.dec, tmp: &s.dec2)
-                keyword = s.dec.withUnsafeBufferPointer { process($0) }
-            } else {
-                keyword = process(raw)
-            }
-            afterKeyword = keyword
-            i = e
-        }
-        return changed
+        setField(s, base)
+        let mark = s.cuts.count
+        pathCuts(p, depth: 0, s: s)
+        return emit(p, from: mark, s: s, into: &out)
     }
 
     static func isPathKeyword(_ seg: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -163,78 +66,38 @@ extension Redactor {
         _ u: UnsafeBufferPointer<UInt8>, pathBase: String, queryBase: StaticString, s: Scratch,
         into out: inout [UInt8]
     ) -> Bool {
-        let n = u.count
-        var q = -1
-        var h = -1
-        for i in 0..<n {
-            if u[i] == UInt8(ascii: "?") && q < 0 && h < 0 { q = i }
-            if u[i] == UInt8(ascii: "#") { h = i; break }
-        }
-        let pathEnd = q >= 0 ? q : (h >= 0 ? h : n)
-        var changed = redactPath(UnsafeBufferPointer(rebasing: u[0..<pathEnd]), base: pathBase, s: s, into: &out)
-        if q >= 0 {
-            out.append(UInt8(ascii: "?"))
-            let qe = h >= 0 ? h : n
-            if redactQuery(UnsafeBufferPointer(rebasing: u[(q + 1)..<qe]), base: queryBase, s: s, into: &out) {
-                changed = true
-            }
-        }
-        if h >= 0 {
-            out.append(UInt8(ascii: "#"))
-            if redactQuery(UnsafeBufferPointer(rebasing: u[(h + 1)..<n]), base: queryBase, s: s, into: &out) {
-                changed = true
-            }
-        }
-        return changed
+        setField(s, pathBase)
+        let mark = s.cuts.count
+        urlCuts(u, depth: 0, s: s)
+        return emit(u, from: mark, s: s, into: &out)
     }
 
-    /// One request header: sensitive names are replaced whole; `Referer`/`Origin`/`Location` as URLs; others by
-    /// value rules.
+    /// The class of a header name: word rules, plus the configured sensitive headers and field rules.
+    func headerClass(_ name: UnsafeBufferPointer<UInt8>, s: Scratch) -> KeyClass {
+        var cls = judgeKey(name, s: s)
+        if cls.role != .secret && cls.role != .cookie {
+            let h = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf -> UInt64 in
+                let n = KeyRules.normalise(name, into: buf)
+                return ByteHash.hash(UnsafeBufferPointer(rebasing: buf[0..<n]))
+            }
+            if sensitiveHeaders.contains(h) && cls.role != .publicValue { cls = .secret(keys.classify(name) ?? .secret) }
+        }
+        return cls
+    }
+
+    /// One request header: sensitive names are replaced whole, `Cookie` pair by pair, URLs as URLs, others
+    /// by value rules.
     func redactHeader(
         name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, s: Scratch, into out: inout [UInt8]
     ) -> Bool {
-        let rule = fieldRule("header", name)
-        if rule == false {
-            out.append(contentsOf: value)
-            return false
-        }
-        let norm = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buf -> (UInt64, Bool, Bool) in
-            let n = KeyRules.normalise(name, into: buf)
-            let b = UnsafeBufferPointer(rebasing: buf[0..<n])
-            return (
-                ByteHash.hash(b), KeyRules.contains(b, Array("cookie".utf8)),
-                n == 7 && (KeyRules.contains(b, Array("referer".utf8)) || KeyRules.contains(b, Array("location".utf8)))
-                    || n == 6 && KeyRules.contains(b, Array("origin".utf8))
-            )
-        }
-        let lowerName = Self.lowerName(name)
-        let keyKind = keys.classify(name)
-        if rule == true || sensitiveHeaders.contains(norm.0) || keyKind != nil {
-            if value.isEmpty { return false }
-            var kind = keyKind ?? .secret
-            if ValueScanner.has(value, 0, "bearer ", caseInsensitive: true) {
-                kind = .bearer
-            } else if ValueScanner.has(value, 0, "basic ", caseInsensitive: true) {
-                kind = .basic
-            } else if norm.1 {
-                kind = .cookie
-            } else if let k = firstValueKind(value, s: s) {
-                kind = k
-            }
-            writeReplacement(value, kind: kind, into: &out)
-            lowerName.withUnsafeBufferPointer {
-                note(s, kind: kind, rule: rule == true ? .fieldRule : .header, base: "header", key: $0, length: value.count)
-            }
-            return true
-        }
-        if norm.2 {
-            return redactURL(value, pathBase: "header", queryBase: "header.query", s: s, into: &out)
-        }
-        let changed = lowerName.withUnsafeBufferPointer {
-            scanEmit(value, kv: true, encode: false, s: s, base: "header", key: $0, into: &out)
-        }
-        if !changed { out.append(contentsOf: value) }
-        return changed
+        setField(s, "header")
+        let lower = Self.lowerName(name)
+        lower.withUnsafeBufferPointer { _ = pushField(s, $0) }
+        let cls = headerClass(name, s: s)
+        let mark = s.cuts.count
+        valueCuts(value, off: 0, cls: cls, depth: 0, s: s)
+        if cls.role == .secret { for k in mark..<s.cuts.count where s.cuts[k].rule == .key { s.cuts[k].rule = .header } }
+        return emit(value, from: mark, s: s, into: &out)
     }
 
     static func lowerName(_ name: UnsafeBufferPointer<UInt8>) -> [UInt8] {
@@ -243,21 +106,18 @@ extension Redactor {
 
     /// A request body: JSON (any depth), form-encoded, or free text.
     func redactBody(_ b: UnsafeBufferPointer<UInt8>, s: Scratch, into out: inout [UInt8]) -> Bool {
-        var i = 0
-        while i < b.count && (b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09) { i += 1 }
-        if i < b.count && (b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "[")) {
-            return redactJSON(b, s: s, into: &out)
-        }
-        var form = b.count > 0
-        var hasEq = false
-        for c in b {
-            if c <= 0x20 || c == UInt8(ascii: "\"") { form = false; break }
-            if c == Self.eq { hasEq = true }
-        }
-        if form && hasEq { return redactQuery(b, base: "body", s: s, into: &out) }
-        if scanEmit(b, kv: true, encode: false, s: s, base: "body", key: nil, into: &out) { return true }
-        out.append(contentsOf: b)
-        return false
+        setField(s, "body")
+        let mark = s.cuts.count
+        genericCuts(b, off: 0, depth: 0, s: s)
+        return emit(b, from: mark, s: s, into: &out)
+    }
+
+    /// A JSON document at any depth; keys, nesting and value types are kept.
+    func redactJSON(_ b: UnsafeBufferPointer<UInt8>, s: Scratch, into out: inout [UInt8]) -> Bool {
+        setField(s, "body")
+        let mark = s.cuts.count
+        jsonCuts(b, off: 0, depth: 0, s: s)
+        return emit(b, from: mark, s: s, into: &out)
     }
 
     /// Unescapes a JSON string body (without quotes) into `out`; invalid escapes are kept as written.

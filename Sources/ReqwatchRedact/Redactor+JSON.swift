@@ -3,143 +3,138 @@ import ReqwatchCore
 extension Redactor {
     static let maxJSONDepth = 128
 
-    /// Redacts a JSON document at any depth, keeping it valid JSON when the input was: string values under
-    /// sensitive keys (and everything nested under them) become replacement strings, numbers under sensitive
-    /// keys become replacement strings, other strings go through the value rules (unescaped first). Field
-    /// names are dotted key paths under `body` (`body.user.password`). Input that stops being JSON is
-    /// finished as free text, so nothing is ever copied unscanned.
-    func redactJSON(_ b: UnsafeBufferPointer<UInt8>, s: Scratch, into out: inout [UInt8]) -> Bool {
-        var changed = false
+    private struct Frame {
+        var isObject: Bool
+        /// The class of the key that holds this container (arrays pass it to their items; a secret object
+        /// passes it to every member).
+        var cls: KeyClass
+        /// Field-name length at the container (members push their key after it).
+        var base: Int
+        var open: Int
+    }
+
+    /// Cuts for a JSON text `b` (coordinates relative to `b`, plus `off`). Every key, nesting and value type
+    /// is kept: only a secret's bytes are replaced (a string's contents, or a number replaced by a string when
+    /// the number is the secret); members with a `drop` field rule are removed. Strings are unescaped before
+    /// the rules run and cuts are mapped back, so the rest of a string keeps its escapes. Text that stops
+    /// being JSON is finished as free text, so nothing is copied unscanned.
+    func jsonCuts(_ b: UnsafeBufferPointer<UInt8>, off: Int, depth: Int, s: Scratch) {
         let n = b.count
-        s.stackObject.removeAll(keepingCapacity: true)
-        s.stackKind.removeAll(keepingCapacity: true)
-        s.stackBase.removeAll(keepingCapacity: true)
-        s.path.removeAll(keepingCapacity: true)
-        s.path.append(contentsOf: "body".utf8)
+        var frames: [Frame] = []
         var expectKey = false
-        // Kind for the next value: 0 none, 255 keep (field rule), else rawValue + 1.
-        var pending: UInt8 = 0
+        var cur = KeyClass.none
         var i = 0
+        let rootBase = s.fieldName.count
 
         func finishAsText(_ from: Int) {
-            let rest = UnsafeBufferPointer(rebasing: b[from..<n])
-            if scanEmit(rest, kv: true, encode: false, s: s, base: "body", key: nil, into: &out) {
-                changed = true
-            } else {
-                out.append(contentsOf: rest)
-            }
+            textCuts(UnsafeBufferPointer(rebasing: b[from..<n]), off: off + from, depth: depth, kv: true, s: s)
         }
 
         while i < n {
             let c = b[i]
-            let inObject = s.stackObject.last ?? false
-            let inherited = s.stackKind.last ?? 0
             switch c {
             case 0x20, 0x0A, 0x0D, 0x09, UInt8(ascii: ":"):
-                out.append(c)
                 i += 1
             case UInt8(ascii: ","):
-                out.append(c)
-                if inObject { expectKey = true }
-                pending = inherited
+                if let f = frames.last {
+                    if f.isObject {
+                        expectKey = true
+                        popField(s, f.base)
+                    }
+                    cur = f.isObject ? .none : f.cls
+                }
                 i += 1
             case UInt8(ascii: "{"), UInt8(ascii: "["):
-                if s.stackObject.count >= Self.maxJSONDepth {
+                if frames.count >= Self.maxJSONDepth {
                     finishAsText(i)
-                    return changed
+                    return
                 }
-                let kind = inObject ? pending : inherited
-                s.stackObject.append(c == UInt8(ascii: "{"))
-                s.stackKind.append(kind)
-                s.stackBase.append(s.path.count)
-                out.append(c)
+                let inObject = frames.last?.isObject ?? false
+                let cls = frames.isEmpty ? KeyClass.none : (inObject ? cur : frames[frames.count - 1].cls)
+                frames.append(Frame(isObject: c == UInt8(ascii: "{"), cls: cls, base: s.fieldName.count, open: i))
                 expectKey = c == UInt8(ascii: "{")
-                pending = kind
+                cur = c == UInt8(ascii: "{") ? .none : cls
                 i += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                if !s.stackObject.isEmpty {
-                    s.stackObject.removeLast()
-                    s.stackKind.removeLast()
-                    let base = s.stackBase.removeLast()
-                    // Drop the key of the closed container from the path.
-                    if let outer = s.stackBase.last, outer <= s.path.count {
-                        s.path.removeSubrange(outer...)
-                    } else if base <= s.path.count && s.stackBase.isEmpty {
-                        s.path.removeSubrange(4...)
-                    }
-                }
-                out.append(c)
+                if let f = frames.popLast() { popField(s, f.base) }
                 expectKey = false
-                pending = s.stackKind.last ?? 0
+                cur = frames.last.map { $0.isObject ? KeyClass.none : $0.cls } ?? .none
                 i += 1
+                if frames.isEmpty {
+                    // Trailing bytes after the document: scan them as text.
+                    var k = i
+                    while k < n && (b[k] == 0x20 || b[k] == 0x0A || b[k] == 0x0D || b[k] == 0x09) { k += 1 }
+                    if k < n { finishAsText(k) }
+                    popField(s, rootBase)
+                    return
+                }
             case UInt8(ascii: "\""):
                 var j = i + 1
                 var escaped = false
                 while j < n && b[j] != UInt8(ascii: "\"") {
-                    if b[j] == UInt8(ascii: "\\") { j += 1; escaped = true }
+                    if b[j] == UInt8(ascii: "\\") {
+                        j += 1
+                        escaped = true
+                    }
                     j += 1
                 }
                 guard j < n else {
                     finishAsText(i)
-                    return changed
+                    return
                 }
                 let raw = UnsafeBufferPointer(rebasing: b[(i + 1)..<j])
+                let inObject = frames.last?.isObject ?? false
                 if inObject && expectKey {
-                    if escaped { Self.jsonUnescape(raw, into: &s.key) } else {
-                        s.key.removeAll(keepingCapacity: true)
-                        s.key.append(contentsOf: raw)
-                    }
-                    let base = s.stackBase.last ?? 4
-                    if base <= s.path.count { s.path.removeSubrange(base...) }
-                    s.path.append(UInt8(ascii: "."))
-                    s.path.append(contentsOf: s.key.prefix(128))
-                    let rule = s.path.withUnsafeBufferPointer { fieldRule(path: $0) }
-                    if rule == false {
-                        pending = 255
-                    } else if rule == true {
-                        let k = s.key.withUnsafeBufferPointer { keys.classify($0) } ?? .secret
-                        pending = k.rawValue + 1
-                    } else if inherited != 0 {
-                        pending = inherited
-                    } else if let k = s.key.withUnsafeBufferPointer({ keys.classify($0) }) {
-                        pending = k.rawValue + 1
+                    let f = frames[frames.count - 1]
+                    popField(s, f.base)
+                    var key: [UInt8] = []
+                    if escaped { Self.jsonUnescape(raw, into: &key) }
+                    let judged: KeyClass = escaped
+                        ? key.withUnsafeBufferPointer { k in _ = pushField(s, k); return judgeKey(k, s: s) }
+                        : { _ = pushField(s, raw); return judgeKey(raw, s: s) }()
+                    if f.cls.role == .secret {
+                        cur = f.cls
+                    } else if f.cls.role == .cookie {
+                        // An object of cookies: members are cookie names.
+                        cur = judged.role == .none ? KeyClass(role: .ambiguous, kind: .cookie) : judged
+                        if cur.role == .cookie { cur = .secret(.cookie) }
                     } else {
-                        pending = 0
+                        cur = judged
                     }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...j]))
                     expectKey = false
-                } else {
-                    let kind = inObject ? pending : inherited
-                    if escaped { Self.jsonUnescape(raw, into: &s.dec) } else {
-                        s.dec.removeAll(keepingCapacity: true)
-                        s.dec.append(contentsOf: raw)
-                    }
-                    if kind != 0 && kind != 255, let k0 = SecretKind(rawValue: kind - 1), !raw.isEmpty {
-                        s.seg.removeAll(keepingCapacity: true)
-                        s.dec.withUnsafeBufferPointer { v in
-                            let k = firstValueKind(v, s: s) ?? k0
-                            writeReplacement(v, kind: k, into: &s.seg)
-                            s.path.withUnsafeBufferPointer {
-                                note(s, kind: k, rule: .key, base: "", key: $0, length: v.count)
-                            }
-                        }
-                        s.seg.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
-                        changed = true
-                    } else if kind != 255 {
-                        s.seg.removeAll(keepingCapacity: true)
-                        let hit = s.dec.withUnsafeBufferPointer { v in
-                            s.path.withUnsafeBufferPointer { p in
-                                scanEmit(v, kv: true, encode: false, s: s, base: "", key: p, into: &s.seg)
-                            }
-                        }
-                        if hit {
-                            s.seg.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
-                            changed = true
+                    if !dropRules.isEmpty, s.fieldName.withUnsafeBufferPointer({ isDropped($0) }) {
+                        // Remove the member and one neighbouring comma.
+                        var k = j + 1
+                        while k < n && (b[k] == 0x20 || b[k] == 0x09 || b[k] == UInt8(ascii: ":")) { k += 1 }
+                        var end = Self.skipJSONValue(b, k)
+                        var start = i
+                        var p = i - 1
+                        while p > f.open && (b[p] == 0x20 || b[p] == 0x09 || b[p] == 0x0A || b[p] == 0x0D) { p -= 1 }
+                        if p > f.open && b[p] == UInt8(ascii: ",") {
+                            start = p
                         } else {
-                            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...j]))
+                            var q = end
+                            while q < n && (b[q] == 0x20 || b[q] == 0x09) { q += 1 }
+                            if q < n && b[q] == UInt8(ascii: ",") { end = q + 1 }
                         }
+                        let r0 = s.reps.count
+                        s.cuts.append(Cut(start: off + start, end: off + end, kind: .secret, rule: .drop, repStart: r0, repEnd: r0,
+                                          field: String(decoding: s.fieldName, as: UTF8.self), drop: true))
+                        popField(s, f.base)
+                        i = end
+                        continue
+                    }
+                } else {
+                    let cls = inObject ? cur : (frames.last?.cls ?? .none)
+                    if escaped {
+                        var dec: [UInt8] = []
+                        var map: [Int32] = []
+                        Self.jsonUnescapeMapped(raw, into: &dec, map: &map)
+                        let mark = s.cuts.count
+                        dec.withUnsafeBufferPointer { valueCuts($0, off: 0, cls: cls, depth: depth, s: s) }
+                        mapCuts(s, from: mark, map: map, off: off + i + 1, layer: .json)
                     } else {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i...j]))
+                        valueCuts(raw, off: off + i + 1, cls: cls, depth: depth, s: s)
                     }
                 }
                 i = j + 1
@@ -156,33 +151,130 @@ extension Redactor {
                     }
                     j += 1
                 }
+                if j == i || frames.isEmpty {
+                    finishAsText(i)
+                    return
+                }
                 let tok = UnsafeBufferPointer(rebasing: b[i..<j])
-                let kind = inObject ? pending : inherited
+                let inObject = frames.last?.isObject ?? false
+                let cls = inObject ? cur : (frames.last?.cls ?? .none)
                 let literal =
                     ValueScanner.has(tok, 0, "true") || ValueScanner.has(tok, 0, "false") || ValueScanner.has(tok, 0, "null")
-                if kind != 0 && kind != 255 && !literal, let k0 = SecretKind(rawValue: kind - 1) {
-                    let k = ValueScanner.card(tok, 0) == tok.count ? SecretKind.card : k0
-                    s.seg.removeAll(keepingCapacity: true)
-                    writeReplacement(tok, kind: k, into: &s.seg)
-                    s.path.withUnsafeBufferPointer { note(s, kind: k, rule: .key, base: "", key: $0, length: tok.count) }
-                    s.seg.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
-                    changed = true
-                } else if kind != 255 && !literal, let e = ValueScanner.card(tok, 0), e == tok.count {
-                    s.seg.removeAll(keepingCapacity: true)
-                    writeReplacement(tok, kind: .card, into: &s.seg)
-                    s.path.withUnsafeBufferPointer { note(s, kind: .card, rule: .value, base: "", key: $0, length: tok.count) }
-                    s.seg.withUnsafeBufferPointer { JSONWriter.writeString(bytes: $0, into: &out) }
-                    changed = true
-                } else if j == i {
-                    // Not a JSON token at all: finish as text.
-                    finishAsText(i)
-                    return changed
-                } else {
-                    out.append(contentsOf: tok)
+                if !literal {
+                    let isCard = ValueScanner.card(tok, 0) == tok.count
+                    if cls.role == .secret {
+                        addCut(s, off + i, off + j, kind: isCard ? .card : cls.kind, rule: .key, value: tok, quote: true)
+                    } else if cls.role == .phone && Self.phoneShaped(tok) {
+                        addCut(s, off + i, off + j, kind: .phone, rule: .key, value: tok, quote: true)
+                    } else if isCard {
+                        addCut(s, off + i, off + j, kind: .card, rule: .value, value: tok, quote: true)
+                    }
                 }
                 i = j
             }
         }
-        return changed
+        popField(s, rootBase)
+    }
+
+    /// The end of the JSON value starting at `i` (string, container or bare token).
+    static func skipJSONValue(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int {
+        let n = b.count
+        guard i < n else { return n }
+        var j = i
+        if b[j] == UInt8(ascii: "\"") {
+            j += 1
+            while j < n && b[j] != UInt8(ascii: "\"") {
+                if b[j] == UInt8(ascii: "\\") { j += 1 }
+                j += 1
+            }
+            return min(j + 1, n)
+        }
+        if b[j] == UInt8(ascii: "{") || b[j] == UInt8(ascii: "[") {
+            var level = 0
+            while j < n {
+                let c = b[j]
+                if c == UInt8(ascii: "\"") {
+                    j = skipJSONValue(b, j)
+                    continue
+                }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { level += 1 }
+                if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                    level -= 1
+                    if level == 0 { return j + 1 }
+                }
+                j += 1
+            }
+            return n
+        }
+        while j < n {
+            let d = b[j]
+            if d == UInt8(ascii: ",") || d == UInt8(ascii: "}") || d == UInt8(ascii: "]") || d == 0x20 || d == 0x0A { break }
+            j += 1
+        }
+        return j
+    }
+
+    /// Unescapes a JSON string body (without quotes) into `out`, with `map[i]` = raw offset of decoded byte `i`
+    /// (and `map[count]` = raw length). Invalid escapes are kept as written.
+    static func jsonUnescapeMapped(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], map: inout [Int32]) {
+        out.removeAll(keepingCapacity: true)
+        map.removeAll(keepingCapacity: true)
+        out.reserveCapacity(b.count)
+        map.reserveCapacity(b.count + 1)
+        var i = 0
+        let n = b.count
+        while i < n {
+            let c = b[i]
+            guard c == UInt8(ascii: "\\"), i + 1 < n else {
+                out.append(c)
+                map.append(Int32(i))
+                i += 1
+                continue
+            }
+            let e = b[i + 1]
+            let at = Int32(i)
+            switch e {
+            case UInt8(ascii: "n"): out.append(0x0A); map.append(at)
+            case UInt8(ascii: "t"): out.append(0x09); map.append(at)
+            case UInt8(ascii: "r"): out.append(0x0D); map.append(at)
+            case UInt8(ascii: "b"): out.append(0x08); map.append(at)
+            case UInt8(ascii: "f"): out.append(0x0C); map.append(at)
+            case UInt8(ascii: "u"):
+                if i + 5 < n, let a = hexValue(b[i + 2]), let bb = hexValue(b[i + 3]), let c2 = hexValue(b[i + 4]),
+                    let d = hexValue(b[i + 5])
+                {
+                    var v = UInt32(a) << 12 | UInt32(bb) << 8 | UInt32(c2) << 4 | UInt32(d)
+                    var consumed = 6
+                    if v >= 0xD800 && v < 0xDC00, i + 11 < n, b[i + 6] == UInt8(ascii: "\\"), b[i + 7] == UInt8(ascii: "u"),
+                        let w0 = hexValue(b[i + 8]), let w1 = hexValue(b[i + 9]), let w2 = hexValue(b[i + 10]),
+                        let w3 = hexValue(b[i + 11])
+                    {
+                        let lo = UInt32(w0) << 12 | UInt32(w1) << 8 | UInt32(w2) << 4 | UInt32(w3)
+                        if lo >= 0xDC00 && lo < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+                            consumed = 12
+                        }
+                    }
+                    let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
+                    if let enc = UTF8.encode(scalar) {
+                        for byte in enc {
+                            out.append(byte)
+                            map.append(at)
+                        }
+                    }
+                    i += consumed
+                    continue
+                }
+                out.append(c)
+                map.append(at)
+                out.append(e)
+                map.append(at + 1)
+            default:
+                out.append(e)
+                map.append(at)
+            }
+            i += 2
+        }
+        map.append(Int32(n))
     }
 }

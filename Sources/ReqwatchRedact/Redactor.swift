@@ -13,6 +13,8 @@ public struct Redactor: Sendable {
     let keys: KeyRules
     let sensitiveHeaders: Set<UInt64>
     let fieldRules: [UInt64: Bool]
+    /// Field paths (lower-cased, hashed) whose members are dropped by an explicit rule.
+    let dropRules: Set<UInt64>
     /// Raw key bytes (SymmetricKey is not Sendable, so a key is built per use).
     let hmacKey: [UInt8]?
 
@@ -43,6 +45,7 @@ public struct Redactor: Sendable {
         var rules: [UInt64: Bool] = [:]
         for (path, sensitive) in configuration.fieldRules { rules[ByteHash.hash(Array(path.lowercased().utf8))] = sensitive }
         fieldRules = rules
+        dropRules = Set(configuration.droppedFields.map { ByteHash.hash(Array($0.lowercased().utf8)) })
         if let key = configuration.hashKey, !key.isEmpty {
             hmacKey = key
         } else {
@@ -111,35 +114,25 @@ public struct Redactor: Sendable {
     // MARK: - Audit
 
     enum RuleTag: String {
-        case value, key, header, pathKeyword = "path-keyword", fieldRule = "field-rule"
+        case value, key, header, pathKeyword = "path-keyword", fieldRule = "field-rule", base64, cookie, drop
     }
 
-    /// A field's audit name: `base` or `base.key` (keys that are long, odd or secret-looking become `*`).
-    static func fieldName(_ base: String, _ key: UnsafeBufferPointer<UInt8>?) -> String {
-        guard let key else { return base }
-        var ok = key.count > 0 && key.count <= 128
-        if ok {
-            for c in key where !(ValueScanner.isIdent(c) || c == UInt8(ascii: "[") || c == UInt8(ascii: "]")) {
-                ok = false
-                break
-            }
-        }
-        if ok {
-            var hits: [Hit] = []
-            ValueScanner.scan(key, keys: nil, into: &hits)
-            ok = hits.isEmpty
-        }
-        let k = ok ? String(decoding: key, as: UTF8.self) : "*"
-        return base.isEmpty ? k : base + "." + k
-    }
-
-    func note(_ s: Scratch, kind: SecretKind, rule: RuleTag, base: String, key: UnsafeBufferPointer<UInt8>?, length: Int) {
-        let field = Self.fieldName(base, key)
-        s.audit.count(kind: kind, field: field)
+    /// Counts one replacement in the audit (and the explain log when on). Never sees the value.
+    func note(_ s: Scratch, kind: SecretKind, rule: RuleTag, field: String, length: Int) {
+        let tag = rule == .value ? "value:" + kind.name : rule.rawValue
+        s.audit.count(kind: kind, rule: tag, field: field)
         if s.explain != nil {
-            let tag = rule == .value ? "value:" + kind.name : rule.rawValue
             s.explain?.append(
                 RedactionHit(field: field, kind: kind.name, rule: tag, preview: "[REDACTED:\(kind.name)] (\(length) bytes)"))
+        }
+    }
+
+    /// Whether the (case-insensitive) field path has a `drop` rule.
+    func isDropped(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        if dropRules.isEmpty || path.count > 512 { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: path.count) { buf -> Bool in
+            for (i, c) in path.enumerated() { buf[i] = ValueScanner.isUpper(c) ? c | 0x20 : c }
+            return dropRules.contains(ByteHash.hash(UnsafeBufferPointer(buf)))
         }
     }
 
@@ -168,54 +161,20 @@ public struct Redactor: Sendable {
 
     // MARK: - Text
 
-    /// Scans `src` and, when anything matched, writes it with replacements into `out` and returns true.
-    /// Writes nothing and returns false when nothing matched. `encode` percent-encodes the kept gaps.
+    /// Scans `src` as free text and, when anything matched, writes it with replacements into `out` and returns
+    /// true. Writes nothing and returns false when nothing matched. Bytes outside a secret are copied as they
+    /// were (`encode` is kept for callers; nothing is re-encoded).
     func scanEmit(
         _ src: UnsafeBufferPointer<UInt8>, kv: Bool, encode: Bool, s: Scratch, base: String,
         key: UnsafeBufferPointer<UInt8>?, into out: inout [UInt8]
     ) -> Bool {
-        // A local array: it allocates only when something matched, and avoids dynamic exclusivity checks.
-        var hits: [Hit] = []
-        ValueScanner.scan(src, keys: kv ? keys : nil, into: &hits)
-        if hits.isEmpty { return false }
-        var p = 0
-        for h in hits {
-            guard h.start >= p, h.end <= src.count, h.start < h.end else { continue }
-            Self.appendGap(src, p, h.start, encode: encode, into: &out)
-            let v = UnsafeBufferPointer(rebasing: src[h.start..<h.end])
-            writeReplacement(v, kind: h.kind, into: &out)
-            note(s, kind: h.kind, rule: .value, base: base, key: key, length: h.end - h.start)
-            p = h.end
-        }
-        Self.appendGap(src, p, src.count, encode: encode, into: &out)
-        return true
-    }
-
-    /// The kind of the first value-rule hit in `v`, if any.
-    func firstValueKind(_ v: UnsafeBufferPointer<UInt8>, s: Scratch) -> SecretKind? {
-        var hits: [Hit] = []
-        ValueScanner.scan(v, keys: nil, into: &hits)
-        return hits.first?.kind
-    }
-
-    static func appendGap(_ src: UnsafeBufferPointer<UInt8>, _ a: Int, _ b: Int, encode: Bool, into out: inout [UInt8]) {
-        guard a < b, b <= src.count else { return }
-        if !encode {
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: src[a..<b]))
-            return
-        }
-        for i in a..<b {
-            let c = src[i]
-            if ValueScanner.isAlnum(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
-                || c == UInt8(ascii: "~")
-            {
-                out.append(c)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hexUpper[Int(c >> 4)])
-                out.append(hexUpper[Int(c & 0xF)])
-            }
-        }
+        s.fieldName.removeAll(keepingCapacity: true)
+        s.fieldName.append(contentsOf: base.utf8)
+        if let key { _ = pushField(s, key) }
+        let mark = s.cuts.count
+        textCuts(src, off: 0, depth: 0, kv: kv, s: s)
+        if s.cuts.count == mark { return false }
+        return emit(src, from: mark, s: s, into: &out)
     }
 
     private static let hexUpper: [UInt8] = Array("0123456789ABCDEF".utf8)
@@ -279,4 +238,9 @@ final class Scratch {
     @exclusivity(unchecked) var stackObject: [Bool] = []
     @exclusivity(unchecked) var stackKind: [UInt8] = []
     @exclusivity(unchecked) var stackBase: [Int] = []
+    @exclusivity(unchecked) var cuts: [Cut] = []
+    @exclusivity(unchecked) var reps: [UInt8] = []
+    @exclusivity(unchecked) var fieldName: [UInt8] = []
+    /// Cuts below this index belong to an outer layer (no merging across it).
+    @exclusivity(unchecked) var cutFloor = 0
 }

@@ -10,15 +10,16 @@ import ReqwatchCore
 /// - `aws-secret-key`: exactly 40 of `[A-Za-z0-9/+]` with upper, lower and a digit, within 96 bytes after
 ///   `aws` or `secret` (any case).
 /// - `github-token`: `ghp_ gho_ ghu_ ghs_ ghr_` + ≥30 alphanumerics; `github_pat_` + ≥22 of `[A-Za-z0-9_]`.
-/// - `stripe-key`: `sk_live_ rk_live_ sk_test_ rk_test_ pk_live_` + ≥10 alphanumerics.
+/// - `stripe-key`: `sk_live_ rk_live_ sk_test_ rk_test_` + ≥10 alphanumerics (publishable `pk_` keys are public).
 /// - `slack-token`: `xoxb- xoxp- xoxa- xoxr- xoxs-` + ≥10 of `[A-Za-z0-9-]`; `slack-webhook`:
 ///   `hooks.slack.com/services/` + path.
 /// - `google-api-key`: `AIza` + ≥35 base64url.
 /// - `private-key`: `-----BEGIN … PRIVATE KEY-----` through `-----END …-----` (to the end if truncated).
-/// - `card`: 13–19 digits, single spaces or dashes between digits allowed, plausible issuer (2221–2720, 30/34–38,
+/// - `card`: 13–19 digits, runs of up to three separators (space, `-`, `+`, `.`) between digits allowed, plausible issuer (2221–2720, 30/34–38,
 ///   4, 51–55, 60/62/64/65) and a valid Luhn check digit.
 /// - `email`: local part `[A-Za-z0-9._%+-]` (≤64) `@` domain with a dot and an alphabetic TLD of ≥2 letters.
-/// - `phone`: E.164, `+` then 8–15 digits, first digit not 0.
+/// - `phone`: E.164, `+` then 8–15 digits, first digit not 0, optionally in groups (`+44 7700 900066`); under
+///   phone-like names (`phone`, `mobile_number`) any common national format (`(372) 853-8531`).
 /// - `ssn`: `ddd-dd-dddd`, area not 000/666/9xx, group not 00, serial not 0000.
 /// - key kinds (`password`, `token`, `api-key`, `secret`, `session`, `cookie`, `authorization`, `card-data`,
 ///   `private-key`, `ssn`): any value under a sensitive name (see `KeyRules`), in query strings, form and JSON
@@ -77,4 +78,6 @@ struct Hit: Sendable {
     var start: Int
     var end: Int
     var kind: SecretKind
+    /// Found as the value of a sensitive `name=value` pair (a key rule), not by its format.
+    var byKey = false
 }

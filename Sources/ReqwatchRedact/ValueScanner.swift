@@ -130,8 +130,7 @@ enum ValueScanner {
                 if r >= 22 { return Hit(start: i, end: i + 11 + r, kind: .githubToken) }
             }
         case UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "p"):
-            if has(b, i, "sk_live_") || has(b, i, "rk_live_") || has(b, i, "sk_test_") || has(b, i, "pk_live_")
-                || has(b, i, "rk_test_")
+            if has(b, i, "sk_live_") || has(b, i, "rk_live_") || has(b, i, "sk_test_") || has(b, i, "rk_test_")
             {
                 let r = run(b, i + 8, cap: 256, isAlnum)
                 if r >= 10 { return Hit(start: i, end: i + 8 + r, kind: .stripeKey) }
@@ -149,12 +148,7 @@ enum ValueScanner {
         case UInt8(ascii: "-"):
             if has(b, i, "-----BEGIN "), let e = pem(b, i) { return Hit(start: i, end: e, kind: .privateKey) }
         case UInt8(ascii: "+"):
-            let r = run(b, i + 1, cap: 16, isDigit)
-            if r >= 8 && r <= 15 && i + 1 < b.count && b[i + 1] != UInt8(ascii: "0")
-                && !(i + 1 + r < b.count && isAlnum(b[i + 1 + r]))
-            {
-                return Hit(start: i, end: i + 1 + r, kind: .phone)
-            }
+            if let e = internationalPhone(b, i) { return Hit(start: i, end: e, kind: .phone) }
         default:
             break
         }
@@ -232,19 +226,51 @@ enum ValueScanner {
         let n = b.count
         var j = i
         var digits = 0
+        // Group lengths when separated: 4-4-4-4(-3), 4-6-5 (Amex), 4-4-4-1…4; at most 5 groups.
+        var groups = 0
+        var groupLen = 0
+        var badGroups = false
+        var separated = false
+        var lens: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+        func closeGroup() {
+            switch groups {
+            case 0: lens.0 = groupLen
+            case 1: lens.1 = groupLen
+            case 2: lens.2 = groupLen
+            case 3: lens.3 = groupLen
+            case 4: lens.4 = groupLen
+            default: badGroups = true
+            }
+            groups += 1
+            groupLen = 0
+        }
         while j < n {
             let c = b[j]
             if isDigit(c) {
                 digits += 1
+                groupLen += 1
                 if digits > 19 { return nil }
                 j += 1
-            } else if (c == UInt8(ascii: " ") || c == UInt8(ascii: "-")) && j > i && j + 1 < n && isDigit(b[j + 1])
-                && isDigit(b[j - 1])
-            {
-                j += 1
+            } else if isCardSeparator(c) && j > i && isDigit(b[j - 1]) {
+                // A short run of separators between digit groups: `4111 1111`, `6249+3845`, `4111 - 1111`.
+                var k = j
+                while k < n && k - j < 3 && isCardSeparator(b[k]) { k += 1 }
+                guard k < n, isDigit(b[k]) else { break }
+                closeGroup()
+                separated = true
+                j = k
             } else {
                 break
             }
+        }
+        closeGroup()
+        if separated {
+            let amex = groups == 3 && lens.0 == 4 && lens.1 == 6 && (lens.2 == 5 || lens.2 == 4)
+            var fours = groups >= 3 && groups <= 5 && lens.0 == 4 && lens.1 == 4 && lens.2 == 4
+            if groups >= 4 { fours = fours && lens.3 >= 1 && lens.3 <= 4 && (groups == 4 || lens.3 == 4) }
+            if groups == 5 { fours = fours && lens.4 >= 1 && lens.4 <= 3 }
+            if groups == 3 { fours = false }
+            if badGroups || !(amex || fours) { return nil }
         }
         guard digits >= 13, !(j < n && (isAlpha(b[j]) || b[j] == UInt8(ascii: "_"))) else { return nil }
         // Plausible issuer: 2221-2720, 30/34/35/36/37/38, 4, 51-55, 60/62/64/65.
@@ -290,6 +316,37 @@ enum ValueScanner {
             m -= 1
         }
         return sum % 10 == 0 ? j : nil
+    }
+
+    @inline(__always) static func isCardSeparator(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: " ") || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+    }
+
+    /// `+` then 8–15 digits (first not 0), either run together or in groups split by single spaces, `-` or `.`.
+    static func internationalPhone(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
+        let n = b.count
+        guard i + 1 < n, isDigit(b[i + 1]), b[i + 1] != UInt8(ascii: "0") else { return nil }
+        if i > 0 && (isAlnum(b[i - 1])) { return nil }
+        var j = i + 1
+        var digits = 0
+        var groups = 0
+        var end = i + 1
+        while j < n {
+            let r = run(b, j, cap: 16, isDigit)
+            if r == 0 { break }
+            digits += r
+            groups += 1
+            j += r
+            end = j
+            if digits > 15 { return nil }
+            if j + 1 < n && (b[j] == 0x20 || b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: ".")) && isDigit(b[j + 1]) && groups < 6 {
+                j += 1
+            } else {
+                break
+            }
+        }
+        if end < n && isAlnum(b[end]) { return nil }
+        return digits >= 8 && digits <= 15 ? end : nil
     }
 
     static func ssn(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
@@ -351,7 +408,9 @@ enum ValueScanner {
         return Hit(start: s, end: j, kind: .email)
     }
 
-    /// `name=value`, `name: value`, `"name":"value"` with a sensitive name; the hit is the value.
+    /// `name=value`, `name: value`, `"name":"value"` with a sensitive name; the hit is the value. Ambiguous
+    /// names (`key`, `code`, `state`) need a secret-looking value; phone-like names a phone-shaped one;
+    /// public-by-design values (`pk_live_…`, ssh public keys) stay.
     static func keyValue(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ keys: KeyRules) -> Hit? {
         let n = b.count
         let klen = run(b, i, cap: 65, isIdent)
@@ -360,10 +419,27 @@ enum ValueScanner {
         if j < n && (b[j] == UInt8(ascii: "\"") || b[j] == UInt8(ascii: "'")) { j += 1 }
         j += run(b, j, cap: 3) { $0 == UInt8(ascii: " ") }
         guard j < n, b[j] == UInt8(ascii: "=") || b[j] == UInt8(ascii: ":") else { return nil }
-        guard let kind = keys.classify(UnsafeBufferPointer(rebasing: b[i..<(i + klen)])) else { return nil }
+        let cls = keys.judge(UnsafeBufferPointer(rebasing: b[i..<(i + klen)]))
+        let kind: SecretKind
+        switch cls.role {
+        case .secret, .ambiguous, .phone: kind = cls.kind
+        case .cookie: kind = .cookie
+        default: return nil
+        }
         j += 1
         j += run(b, j, cap: 8) { $0 == UInt8(ascii: " ") }
         guard j < n else { return nil }
+        func accept(_ s: Int, _ e: Int) -> Hit? {
+            guard e > s else { return nil }
+            let v = UnsafeBufferPointer(rebasing: b[s..<e])
+            if Redactor.isPublicValue(v) { return nil }
+            switch cls.role {
+            case .ambiguous: if !Redactor.looksSecret(v) { return nil }
+            case .phone: if !Redactor.phoneShaped(v) { return nil }
+            default: break
+            }
+            return Hit(start: s, end: e, kind: refine(b, s, e, kind), byKey: true)
+        }
         let q = b[j]
         if q == UInt8(ascii: "\"") || q == UInt8(ascii: "'") {
             var k = j + 1
@@ -371,14 +447,19 @@ enum ValueScanner {
                 if b[k] == UInt8(ascii: "\\") { k += 1 }
                 k += 1
             }
-            let e = min(k, n)
-            return e > j + 1 ? Hit(start: j + 1, end: e, kind: refine(b, j + 1, e, kind)) : nil
+            return accept(j + 1, min(k, n))
         }
         var k = j
         func stop(_ c: UInt8) -> Bool {
             c <= 0x20 || c == UInt8(ascii: "&") || c == UInt8(ascii: ",") || c == UInt8(ascii: ";")
                 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") || c == UInt8(ascii: "}")
                 || c == UInt8(ascii: "]") || c == UInt8(ascii: ")") || c == UInt8(ascii: "<") || c == UInt8(ascii: ">")
+        }
+        if cls.role == .phone {
+            while k < n && (isDigit(b[k]) || b[k] == 0x20 || b[k] == UInt8(ascii: "-") || b[k] == UInt8(ascii: ".")
+                || b[k] == UInt8(ascii: "(") || b[k] == UInt8(ascii: ")") || b[k] == UInt8(ascii: "+")) { k += 1 }
+            while k > j && b[k - 1] == 0x20 { k -= 1 }
+            return accept(j, k)
         }
         while k < n && !stop(b[k]) { k += 1 }
         // "Authorization: Bearer abc": take the credential after the scheme word too.
@@ -391,7 +472,7 @@ enum ValueScanner {
                 while k < n && !stop(b[k]) { k += 1 }
             }
         }
-        return k > j ? Hit(start: j, end: k, kind: refine(b, j, k, kind)) : nil
+        return accept(j, k)
     }
 
     /// The value-rule kind of `b[s..<e]` when a value rule matches at its start, else `kind`.

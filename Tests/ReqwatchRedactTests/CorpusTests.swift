@@ -52,7 +52,7 @@ struct Corpus {
         case 0: return ("jwt", "eyJ" + pick(Self.b64url, 20) + ".eyJ" + pick(Self.b64url, 40) + "." + pick(Self.b64url, 43))
         case 1: return ("aws-access-key", (int(0...1) == 0 ? "AKIA" : "ASIA") + pick(Self.upperDigits, 16))
         case 2: return ("github-token", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"][int(0...4)] + pick(Self.alnum, 36))
-        case 3: return ("stripe-key", ["sk_live_", "rk_live_", "sk_test_", "pk_live_"][int(0...3)] + pick(Self.alnum, 24))
+        case 3: return ("stripe-key", ["sk_live_", "rk_live_", "sk_test_", "rk_test_"][int(0...3)] + pick(Self.alnum, 24))
         case 4: return ("slack-token", "xoxb-\(int(100_000_000...999_999_999))-" + pick(Self.alnum, 24))
         case 5: return ("google-api-key", "AIza" + pick(Self.b64url, 35))
         case 6: return ("card", card())

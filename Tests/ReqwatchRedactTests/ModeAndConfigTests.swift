@@ -132,7 +132,7 @@ import Yams
         #expect(total.total == 4)
         #expect(total.byKind == ["jwt": 2, "email": 2])
         #expect(total.byField == ["message": 4])
-        #expect(total.asJSON().encoded() == #"{"total":4,"by_kind":{"email":2,"jwt":2},"by_field":{"message":4}}"#)
+        #expect(total.asJSON().encoded() == #"{"total":4,"by_kind":{"email":2,"jwt":2},"by_field":{"message":4},"by_rule":{"value:email":{"message":2},"value:jwt":{"message":2}},"dropped":{}}"#)
     }
 
     @Test func alertRedaction() {
