@@ -47,6 +47,9 @@ public struct BatchContext: Sendable {
     public var idParams: [UInt64] = []
     /// Per record: an allowlist (CIDR, user, user agent, route) covers it; detectors skip such records.
     public var allowlisted: [Bool] = []
+    /// Per record: index of the documented operation (method + template) in the inventory's `routes`; -1 when none.
+    /// Rules read the operation's `x-reqwatch-*` extensions through it.
+    public var operations: [Int32] = []
 
     public init() {}
 
@@ -64,6 +67,7 @@ public struct BatchContext: Sendable {
         idRanges.removeAll(keepingCapacity: true)
         idParams.removeAll(keepingCapacity: true)
         allowlisted.removeAll(keepingCapacity: true)
+        operations.removeAll(keepingCapacity: true)
     }
 
     /// Stable hash of record `index`'s route template (0 when none).

@@ -8,13 +8,13 @@ import Yams
 public struct DetectConfiguration: Sendable {
     /// Documented routes, from `--spec` or a baseline; nil = none (then ghost endpoints cannot be found).
     public var inventory: RouteInventory?
-    /// Rule ids to run; default all four.
-    public var enabledRules: Set<String> = [
-        Rule.idEnumeration.id, Rule.authFailureCluster.id, Rule.unknownEndpoint.id, Rule.suspiciousUserAgent.id,
-    ]
+    /// Rule ids to run; default every rule in `DetectorRegistry`.
+    public var enabledRules: Set<String> = Set(DetectorRegistry.all.map(\.rule.id))
     /// Event time between two raw alerts of one rule key: the rule re-reports an ongoing incident at most this
     /// often, and the incident tracker merges the reports into one incident.
     public var cooldownMicros: Int64 = 600_000_000
+    /// Sections of rules that decode their own settings (`RuleConfiguration`), by rule id.
+    public var ruleSections: [String: RuleSection] = [:]
     /// Which lines an incident writes (`opened`, `lifecycle` = opened/escalated/closed, `updates`).
     public var incidentLines: IncidentLines = .lifecycle
     /// An incident with no new evidence for this long (event time) is closed.
@@ -184,7 +184,26 @@ public struct DetectConfiguration: Sendable {
                     return true
                 }
             default:
-                r.problem(k, p, "unknown key")
+                if let entry = DetectorRegistry.all.first(where: { $0.rule.id == key }), let validate = entry.validate {
+                    if let b = v.bool, v.scalar != nil {
+                        if b { enabledRules.insert(key) } else { enabledRules.remove(key) }
+                        continue
+                    }
+                    if let e = v.mapping?["enabled"] {
+                        if let b = r.bool(e, "\(p).enabled") {
+                            if b { enabledRules.insert(key) } else { enabledRules.remove(key) }
+                        }
+                    }
+                    let section = RuleSection(node: v, file: r.file)
+                    ruleSections[key] = section
+                    r.problems += validate(section)
+                } else {
+                    let known = ["cooldown", "ipv6-prefix", "client-capacity", "route-capacity", "incident-quiet",
+                                 "incident-escalations", "incident-lines"] + DetectorRegistry.all.map(\.rule.id)
+                    let near = known.min { editDistance($0, key) < editDistance($1, key) }
+                    let hint = near.flatMap { editDistance($0, key) <= 3 ? " (did you mean \($0)?)" : nil } ?? ""
+                    r.problem(k, p, "unknown key\(hint)")
+                }
             }
         }
     }

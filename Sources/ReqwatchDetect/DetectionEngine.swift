@@ -101,6 +101,7 @@ public struct DetectionEngine {
             if r.time != .unknown && (lastTime == .unknown || r.time > lastTime) { lastTime = r.time }
             context.clientKeys.append(identity.key(r, in: batch))
             var routeID: Int32 = -1
+            var operation: Int32 = -1
             var known = false
             var idRange = ByteRange.absent
             if r.path.isPresent && r.path.count > 0 {
@@ -113,6 +114,7 @@ public struct DetectionEngine {
                         matched = true
                         routeID = inventoryRouteIDs[m.templateIndex]
                         known = m.routeIndex != nil
+                        operation = m.routeIndex.map(Int32.init) ?? -1
                         if let pr = m.paramRange { idRange = ByteRange(start: Int(path.start) + pr.lowerBound, count: pr.count) }
                     }
                 }
@@ -124,6 +126,7 @@ public struct DetectionEngine {
                 }
             }
             context.routeIDs.append(routeID)
+            context.operations.append(operation)
             context.routeKnown.append(known)
             var idParam: UInt64 = 0
             if !idRange.isPresent && r.query.isPresent && r.query.count >= 3 {

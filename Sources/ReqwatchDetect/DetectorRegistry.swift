@@ -8,6 +8,32 @@ public enum DetectorRegistry {
         public var rule: Rule
         public var summary: String
         public var make: @Sendable (DetectConfiguration) -> any Detector
+        /// For rules that decode their own config section: the problems in `section`.
+        public var validate: (@Sendable (RuleSection?) -> [ConfigProblem])?
+
+        public init(rule: Rule, summary: String, make: @escaping @Sendable (DetectConfiguration) -> any Detector) {
+            self.rule = rule
+            self.summary = summary
+            self.make = make
+            validate = nil
+        }
+
+        /// A rule with its own settings type, decoded from `detectors.<rule id>` of the config file.
+        public static func rule<C: RuleConfiguration>(
+            _ rule: Rule, _ summary: String, settings: C.Type,
+            make: @escaping @Sendable (DetectConfiguration, C) -> any Detector
+        ) -> Entry {
+            var e = Entry(rule: rule, summary: summary) { c in
+                var s = RuleSettings(c.ruleSections[rule.id], ruleID: rule.id)
+                return make(c, C(&s))
+            }
+            e.validate = { section in
+                var s = RuleSettings(section, ruleID: rule.id)
+                _ = C(&s)
+                return s.problems()
+            }
+            return e
+        }
     }
 
     public static let all: [Entry] = [

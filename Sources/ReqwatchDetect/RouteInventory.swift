@@ -27,6 +27,9 @@ public struct RouteInventory: Sendable {
         public var isPage: Bool
         /// 1-based line in the source, when known.
         public var line: Int?
+        /// The operation's `x-reqwatch-*` extensions (name without the prefix → scalar text), handed to every rule:
+        /// `x-reqwatch-sensitive: true` → `["sensitive": "true"]`.
+        public var extensions: [String: String] = [:]
     }
 
     /// Result of `match`: which template the path has, and which operation when the method is documented.
@@ -64,7 +67,7 @@ public struct RouteInventory: Sendable {
 
     /// Adds one operation (`method` nil = any method).
     public mutating func add(method: HTTPMethod?, template: String, deprecated: Bool = false, isPage: Bool = false,
-                             line: Int? = nil)
+                             line: Int? = nil, extensions: [String: String] = [:])
     {
         var node = 0
         var norm = ""
@@ -101,7 +104,8 @@ public struct RouteInventory: Sendable {
             templates.append(norm)
         }
         let idx = Int32(routes.count)
-        routes.append(Route(method: method, template: norm, deprecated: deprecated, isPage: isPage, line: line))
+        routes.append(Route(method: method, template: norm, deprecated: deprecated, isPage: isPage, line: line,
+                            extensions: extensions))
         nodes[node].operations.append((method.map { $0.rawValue } ?? 255, idx))
     }
 
@@ -344,8 +348,14 @@ public struct RouteInventory: Sendable {
                         }
                     }
                 }
+                var extensions: [String: String] = [:]
+                for (k, v) in o {
+                    guard let key = k.string, key.hasPrefix("x-reqwatch-"), let text = v.scalar?.string else { continue }
+                    extensions[String(key.dropFirst("x-reqwatch-".count))] = text
+                }
                 for base in itemBases {
-                    inv.add(method: method, template: base + p, deprecated: deprecated, isPage: page, line: mk.mark?.line)
+                    inv.add(method: method, template: base + p, deprecated: deprecated, isPage: page, line: mk.mark?.line,
+                            extensions: extensions)
                 }
             }
         }

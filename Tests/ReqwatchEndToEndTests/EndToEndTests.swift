@@ -217,8 +217,11 @@ enum Cases {
         try log.write(to: input, atomically: true, encoding: .utf8)
         let scan = try Binary.run(["scan", "--no-progress", "--baseline", baseline, input.path])
         #expect(scan.status == 0)
+        // one incident: its opened and closed lines
         let alerts = scan.stdout.split(separator: "\n")
-        #expect(alerts.count == 1, "\(scan.stdout)")
+        #expect(alerts.count == 2, "\(scan.stdout)")
+        #expect(alerts.first?.contains("\"state\":\"opened\"") == true)
+        #expect(alerts.last?.contains("\"state\":\"closed\"") == true)
         #expect(alerts.first?.contains("\"reason\":\"unfamiliar\"") == true)
         #expect(alerts.first?.contains("\"family\":\"harvestkit\"") == true)
     }

@@ -36,13 +36,17 @@ import Testing
         #expect(a.path == "/reset")
         #expect(a.sourceIP == "10.0.0.1")
         for (_, v) in a.evidence { #expect(!v.encoded().contains("eyJ")) }
-        // Same client, route, parameter and kind within the hour: no second alert.
+        // Same route, parameter and kind within the 10-minute refresh, from any client: no second report.
         var later = req
-        later.time = req.time.adding(seconds: 600)
+        later.time = req.time.adding(seconds: 300)
+        later.clientIP = IPAddress(ipv4: 0x0A00_0063)
         #expect(run(&det, [later, later], route: "/reset").isEmpty)
-        // After the cooldown it fires again.
-        later.time = req.time.adding(seconds: 3700)
-        #expect(run(&det, [later], route: "/reset").count == 1)
+        // After it the finding is refreshed for the incident tracker, counting the exposures in between.
+        later.time = req.time.adding(seconds: 700)
+        let refresh = run(&det, [later], route: "/reset")
+        #expect(refresh.count == 1)
+        #expect(refresh.first?.count == 3)
+        #expect(refresh.first?.incidentKey == a.incidentKey)
     }
 
     @Test func doesNotFireForOrdinaryQueries() {
@@ -78,11 +82,13 @@ import Testing
         var det = ExposedCredentialDetector(redactor: maskRedactor(), capacity: 10)
         var reqs: [TestRequest] = []
         for i in 0..<200 {
-            var r = TestRequest(path: "/reset", query: "token=abc\(i)")
+            var r = TestRequest(path: "/reset\(i)", query: "token=abc\(i)")
             r.clientIP = IPAddress(ipv4: UInt32(0x0A00_0000 + i))
             reqs.append(r)
         }
-        let alerts = run(&det, reqs, route: "/reset")
+        // 200 routes with a token: 200 findings, state capped at 10 keys
+        var alerts: [Alert] = []
+        for r in reqs { alerts += run(&det, [r], route: r.path) }
         #expect(alerts.count == 200)
         let keys = det.statistics.first { $0.0 == "keys" }?.1 ?? -1
         #expect(keys <= 10 && keys > 0)
