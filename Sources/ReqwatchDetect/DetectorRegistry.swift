@@ -49,6 +49,8 @@ public enum DetectorRegistry {
         Entry(rule: .suspiciousUserAgent, summary: "scanner, empty, malformed, rotating or unfamiliar user agents") {
             SuspiciousUserAgentDetector(configuration: $0)
         },
+        .rule(SensitiveActionRateDetector.rule, "a client over the rate limit on login, reset, OTP, sign-up, export",
+              settings: SensitiveActionRateDetector.Configuration.self) { SensitiveActionRateDetector($0, $1) },
     ]
 
     /// Rules that run outside this list but are known to the configuration (the redaction library's).

@@ -1,0 +1,161 @@
+import ReqwatchCore
+
+/// `sensitive-action-rate`: one client calling a sensitive action (log in, password reset, OTP or verification
+/// code, sign-up, token creation, export) more often than `threshold` times within `window` on one route.
+///
+/// A route is sensitive when a segment of its template holds one of `patterns` (by default the words below), or when
+/// the spec marks the operation `x-reqwatch-sensitive: true` (`false` turns a matching route off). Only requests that
+/// perform the action count: any method but GET, HEAD and OPTIONS, unless the spec marks a GET operation sensitive.
+/// Clients are keyed like every rule (user or token when the log has one, else the address), so a NAT office does
+/// not add up its users' single logins unless they are anonymous; allowlist such an address in `allowlist.cidrs`.
+///
+/// Config (`detectors.sensitive-action-rate`): `threshold` (default 30), `window` (10m), `patterns` (list).
+public struct SensitiveActionRateDetector: Detector {
+    public static let rule = Rule(
+        id: "sensitive-action-rate", name: "Rate exceeded on a sensitive action",
+        categories: ["web", "authentication", "intrusion_detection"], techniqueID: "T1110", techniqueName: "Brute Force")
+
+    /// This rule's section of the config file.
+    public struct Configuration: RuleConfiguration, Equatable {
+        public var threshold: Int
+        public var windowMicros: Int64
+        public var patterns: [String]
+
+        public static let defaultPatterns = [
+            "login", "signin", "sign-in", "logon", "session", "sessions", "token", "tokens", "password", "passwords",
+            "reset", "forgot", "otp", "verify", "verification", "2fa", "mfa", "totp", "signup", "sign-up", "register",
+            "registration", "export", "exports", "api-keys", "apikeys",
+        ]
+
+        public init(_ s: inout RuleSettings) {
+            threshold = s.int("threshold", default: 30, 2...1_000_000)
+            windowMicros = s.duration("window", default: 600_000_000)
+            patterns = s.strings("patterns", default: Self.defaultPatterns).map { $0.lowercased() }
+        }
+    }
+
+    struct State {
+        var calls: SlidingCounter
+        var statuses: [(UInt16, Int)] = []
+        var first: Int64 = Int64.max
+        var incident = Incident()
+    }
+
+    private let config: Configuration
+    private let identity: ClientIdentity
+    private let inventory: RouteInventory?
+    private let cooldown: Int64
+    private var table: BoundedKeyTable<State>
+    /// Per route id: 0 not yet classified, 1 sensitive, 2 not.
+    private var routeClass: [UInt8] = []
+    private var fired = 0
+
+    public init(_ detect: DetectConfiguration, _ configuration: Configuration) {
+        config = configuration
+        identity = ClientIdentity(ipv6Prefix: detect.ipv6Prefix)
+        inventory = detect.inventory
+        cooldown = detect.cooldownMicros
+        table = BoundedKeyTable(capacity: detect.clientCapacity)
+    }
+
+    public mutating func observe(_ batch: borrowing RecordBatch, context: borrowing BatchContext, into alerts: inout [Alert]) {
+        let n = min(batch.records.count, context.clientKeys.count)
+        for i in 0..<n where !context.allowlisted[i] {
+            let r = batch.records[i]
+            guard r.time != .unknown, context.routeIDs[i] >= 0 else { continue }
+            let marked = marking(context, i)
+            if marked == false { continue }
+            if marked == nil {
+                if r.method == .get || r.method == .head || r.method == .options || r.method == .none { continue }
+                guard isSensitive(route: Int(context.routeIDs[i]), context) else { continue }
+            }
+            let now = r.time.microseconds
+            let key = ByteHash.combine(context.clientKeys[i], context.routeKey(at: i) &+ UInt64(r.method.rawValue))
+            let d = table.index(of: key, now: now) { State(calls: SlidingCounter(windowMicros: config.windowMicros)) }
+            let count = table.values[d].calls.add(at: now)
+            if table.values[d].first < now - config.windowMicros && count == 1 { table.values[d].statuses.removeAll() }
+            table.values[d].first = min(table.values[d].first, now)
+            if let k = table.values[d].statuses.firstIndex(where: { $0.0 == r.status }) {
+                table.values[d].statuses[k].1 += 1
+            } else if table.values[d].statuses.count < 8 {
+                table.values[d].statuses.append((r.status, 1))
+            }
+            guard count >= config.threshold,
+                  table.values[d].incident.shouldFire(at: now, cooldown: cooldown) else { continue }
+            let s = table.values[d]
+            let client = identity.describe(r, in: batch)
+            let route = context.routeName(at: i) ?? "?"
+            let method = r.method == .other ? (batch.string(r.methodText) ?? "OTHER") : r.method.name
+            var a = Alert(rule: Self.rule, timestamp: r.time,
+                          start: Timestamp(microseconds: max(s.first, now - config.windowMicros)), end: r.time,
+                          severity: 3,
+                          message: "\(client) called the sensitive action \(method) \(route) \(count) times within "
+                              + humanDuration(config.windowMicros) + " (limit \(config.threshold))",
+                          incidentKey: "client:\(client)|route:\(method) \(route)")
+            a.count = s.incident.sequence == 0 ? count : 1 + s.incident.carried
+            AlertFill.fill(&a, r, batch, route: route)
+            a.evidence = [
+                ("client", .string(client)), ("calls", .int(count)), ("limit", .int(config.threshold)),
+                ("statuses", .object(s.statuses.map { (String($0.0), JSONValue.int($0.1)) })),
+                ("samples", .array([AlertFill.sample(r, batch)])),
+            ]
+            alerts.append(a)
+            fired += 1
+        }
+    }
+
+    /// The spec's `x-reqwatch-sensitive` for the record's operation, if it says.
+    private func marking(_ context: borrowing BatchContext, _ i: Int) -> Bool? {
+        guard let inventory, i < context.operations.count, context.operations[i] >= 0,
+              Int(context.operations[i]) < inventory.routes.count,
+              let v = inventory.routes[Int(context.operations[i])].extensions["sensitive"] else { return nil }
+        return v == "true" || v == "yes"
+    }
+
+    /// Whether a segment of route `id`'s template holds one of the patterns (classified once per route).
+    private mutating func isSensitive(route id: Int, _ context: borrowing BatchContext) -> Bool {
+        if id >= routeClass.count { routeClass += [UInt8](repeating: 0, count: id + 1 - routeClass.count) }
+        if routeClass[id] == 0 {
+            let name = id < context.routeNames.count ? context.routeNames[id].lowercased() : ""
+            let words = name.split { $0 == "/" || $0 == "_" || $0 == "." }
+            let hit = words.contains { w in
+                !w.hasPrefix("{") && config.patterns.contains { p in w == p || w.split(separator: "-").contains { $0 == p } }
+            }
+            routeClass[id] = hit ? 1 : 2
+        }
+        return routeClass[id] == 1
+    }
+
+    public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
+
+    public var statistics: [(String, Int)] {
+        [("sensitive-action-rate.keys", table.count), ("sensitive-action-rate.evictions", table.evictions),
+         ("sensitive-action-rate.alerts", fired)]
+    }
+
+    public func encodeState(into w: inout StateWriter, now: Int64) {
+        table.encode(into: &w, since: now &- max(config.windowMicros, cooldown)) { w, s in
+            s.calls.encode(into: &w)
+            w.int(s.first)
+            w.count(s.statuses.count)
+            for (st, c) in s.statuses {
+                w.count(Int(st))
+                w.count(c)
+            }
+            s.incident.encode(into: &w)
+        }
+    }
+
+    public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
+        let window = config.windowMicros
+        try table.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> State in
+            var s = State(calls: try SlidingCounter.decode(from: &r, windowMicros: window))
+            s.first = try r.int()
+            for _ in 0..<(try r.count(max: 8)) {
+                s.statuses.append((UInt16(truncatingIfNeeded: try r.count(max: 65_535)), try r.count(max: Int.max)))
+            }
+            s.incident = try Incident.decode(from: &r)
+            return s
+        }
+    }
+}
