@@ -8,7 +8,7 @@ public enum DetectLists {
     /// WordPress/PHP admin pages, Spring actuator, Apache status pages, cloud credentials, CGI, traversal.
     public static let probePaths: [String] = [
         "/.env", "/.git/", "/.git", "/.svn/", "/.hg/", "/.ds_store", "/.htaccess", "/.htpasswd", "/.aws/",
-        "/.ssh/", "/id_rsa", "/.docker", "/.vscode/", "/wp-login.php", "/wp-admin", "/wp-content/", "/wp-includes/", "/wp-json/wp/v2/users", "/xmlrpc.php",
+        "/.ssh/", "/id_rsa", "/.docker", "/.vscode/", "/wp-login.php", "/wp-admin", "/wp-content/", "/wp-includes/", "/wp-json/wp/v2/users", "/xmlrpc.php", "/wallet.dat", "/sftp-config.json",
         "/wp-config", "/xmlrpc.php", "phpmyadmin", "/pma/", "/myadmin", "/phpinfo", "/config.php", "/setup.php",
         "/install.php", "/eval-stdin.php", "/vendor/phpunit", "/actuator", "/server-status", "/server-info",
         "/etc/passwd", "/etc/shadow", "/win.ini", "/cgi-bin/", "/boaform", "/hnap1", "/manager/html",

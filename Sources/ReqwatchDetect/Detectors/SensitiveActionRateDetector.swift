@@ -5,7 +5,8 @@ import ReqwatchCore
 ///
 /// A route is sensitive when a segment of its template holds one of `patterns` (by default the words below), or when
 /// the spec marks the operation `x-reqwatch-sensitive: true` (`false` turns a matching route off). Only requests that
-/// perform the action count: any method but GET, HEAD and OPTIONS, unless the spec marks a GET operation sensitive.
+/// perform the action count (any method but GET, HEAD and OPTIONS, unless the spec marks a GET operation sensitive),
+/// and not those refused with 401/403, which belong to `auth-failure-cluster` (one attack, one incident).
 /// Clients are keyed like every rule (user or token when the log has one, else the address), so a NAT office does
 /// not add up its users' single logins unless they are anonymous; allowlist such an address in `allowlist.cidrs`.
 ///
@@ -62,7 +63,8 @@ public struct SensitiveActionRateDetector: Detector {
         let n = min(batch.records.count, context.clientKeys.count)
         for i in 0..<n where !context.allowlisted[i] {
             let r = batch.records[i]
-            guard r.time != .unknown, context.routeIDs[i] >= 0 else { continue }
+            // 401/403 are `auth-failure-cluster`'s: one attack, one incident.
+            guard r.time != .unknown, context.routeIDs[i] >= 0, r.status != 401, r.status != 403 else { continue }
             let marked = marking(context, i)
             if marked == false { continue }
             if marked == nil {

@@ -2,7 +2,7 @@ import ReqwatchCore
 
 /// `suspicious-user-agent`: scanners and attack tools (`DetectLists.scannerAgents` plus config `agents`, matched
 /// case-insensitively), empty user agents, missing ones (only once the input has shown it logs user agents, and from a client that
-/// sent `missingMinRequests` such requests within `rotationWindow`),
+/// sent `missingMinRequests` such requests answered 4xx/5xx within `rotationWindow`),
 /// malformed ones (control bytes, longer than `maxUserAgentLength`), injection payloads (`DetectLists.injectionPatterns`),
 /// one client rotating through `rotationThreshold` distinct user agents within `rotationWindow` (and on at least
 /// half of its requests), and scripted clients (`DetectLists.scriptedAgents`) on routes the spec marks as pages.
@@ -129,7 +129,9 @@ public struct SuspiciousUserAgentDetector: Detector {
             var reason = Reason.none
             var uaHash: UInt64 = 0
             if !r.userAgent.isPresent {
-                if config.flagMissingUserAgent && present >= 20
+                // Only requests that failed count: scripts and monitors without an agent that get their 200s are
+                // not worth a page; one that keeps hitting 4xx/5xx is probing.
+                if config.flagMissingUserAgent && present >= 20 && r.status >= 400
                     && countInWindow(context.clientKeys[i], now, \.missingStart, \.missing) >= config.missingMinRequests
                 {
                     reason = .missing

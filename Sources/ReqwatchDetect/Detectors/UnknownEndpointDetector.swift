@@ -75,7 +75,18 @@ public struct UnknownEndpointDetector: Detector {
                     reason = "user-enumeration"
                 }
             }
-            if !sensitive && r.method == .none && r.methodText.isPresent {
+            // A backup or dump name that is not there, asked in the way sweepers ask (HEAD, no agent, or a backup-like
+            // name): a backup-file sweep (`HEAD /www.zip`, `/site.sql.gz`). A person who mistypes one download is not.
+            if !sensitive && (r.status == 404 || r.status == 403) && r.path.isPresent
+                && batch.withBytes(r.path, { Self.isArchiveName($0) })
+                && (r.method == .head || !r.userAgent.isPresent || r.userAgent.count == 0
+                    || batch.withBytes(r.path) { ByteMatch.firstMatch($0, Self.backupWords) != nil })
+                && !(r.userAgent.isPresent && batch.withBytes(r.userAgent) { ByteMatch.firstMatch($0, AgentFamily.botWords) != nil })
+            {
+                // A backup or dump name that is not there: a backup-file sweep (`/www.zip`, `/site.sql.gz`).
+                sensitive = true
+                reason = "backup-file"
+            } else if !sensitive && r.method == .none && r.methodText.isPresent {
                 // A request line that is not HTTP at all: protocol probes and scanners (TLS on a plain port, RAT
                 // beacons, binary junk).
                 sensitive = true
@@ -219,6 +230,7 @@ public struct UnknownEndpointDetector: Detector {
         case "sensitive-path": msg = "\(client) probed a known-sensitive path (\(route ?? "?"))"
         case "injection-payload": msg = "\(client) sent an injection payload (\(pattern ?? "?")) in the URL of \(route ?? "?")"
         case "malformed-request": msg = "\(client) sent a request line that is not HTTP (a protocol probe or scanner)"
+        case "backup-file": msg = "\(client) looked for a backup or dump file (\(route ?? "?"))"
         case "user-enumeration": msg = "\(client) enumerated user accounts (?author=N on \(route ?? "?"))"
         default:
             msg = "\(client) requested \(distinct) distinct unknown paths within \(humanDuration(config.probeWindowMicros)) (\(notFound) answered 404)"
@@ -231,7 +243,9 @@ public struct UnknownEndpointDetector: Detector {
             // The same probe from many addresses (a distributed sweep) is one campaign: keyed by what was sent
             // (the reason and its pattern) and by the agent that sent it.
             let agent = batch.string(r.userAgent).map { String($0.prefix(200)) } ?? "-"
-            a.campaignKey = "probe:\(reason):\(pattern ?? "")|agent:\(agent)"
+            // Sensitive files and backup names are one behaviour (a file sweep), whichever list matched.
+            let family = reason == "backup-file" ? "sensitive-path" : reason
+            a.campaignKey = "probe:\(family):\(pattern ?? "")|agent:\(agent)"
         }
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
@@ -244,6 +258,31 @@ public struct UnknownEndpointDetector: Detector {
         ]
         alerts.append(a)
         fired += 1
+    }
+
+    static let archiveSuffixes: [[UInt8]] = DetectLists.bytes([
+        ".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".rar", ".7z", ".sql", ".sql.gz", ".sql.zip", ".bak", ".old",
+        ".backup", ".dump", ".swp", ".sqlite", ".sqlite3", ".db", ".mdb",
+    ])
+
+    static let backupWords: [[UInt8]] = DetectLists.bytes([
+        "backup", "bak", "dump", "www", "site", "web", "wwwroot", "htdocs", "public_html", "sql", "database", "db.",
+        "old", "archive",
+    ])
+
+    /// The last segment of `path` ends like an archive, dump or editor backup (case-insensitive).
+    static func isArchiveName(_ path: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = path.count
+        guard n >= 4, path[n - 1] != UInt8(ascii: "/") else { return false }
+        for suffix in archiveSuffixes where suffix.count < n {
+            var match = true
+            for k in 0..<suffix.count where ByteMatch.lower(path[n - suffix.count + k]) != suffix[k] {
+                match = false
+                break
+            }
+            if match { return true }
+        }
+        return false
     }
 
     /// `author=N` (WordPress user enumeration: `/?author=1` redirects to the user's slug).
