@@ -239,6 +239,7 @@ public struct UnknownEndpointDetector: Detector {
             ("distinct_unknown_paths", .int(distinct)), ("not_found", .int(notFound)),
         ]
         if let pattern { a.evidence.append(("pattern", .string(pattern))) }
+        if reason == "sensitive-path" && context.flags(at: i) & RouteFlags.evasion != 0 { a.evidence.append(("evasion", .bool(true))) }
         a.evidence += [
             ("samples", .array([AlertFill.sample(r, batch)])),
         ]
@@ -316,6 +317,10 @@ public struct UnknownEndpointDetector: Detector {
             {
                 c = 0x20
                 step = 4
+            }
+            if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F {
+                i += step  // control bytes (`uni%00on sel%1bect`) hide nothing
+                continue
             }
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "+") && step == 3 {
                 if !lastSpace { out.append(0x20) }
