@@ -93,10 +93,24 @@ public final class ScanPipeline {
         progress?.finish()
         summary.seconds = MonotonicClock.nowSeconds() - started
         summary.peakRSS = peakResidentBytes()
-        summary.detectorStatistics = detection?.statistics ?? []
+        summary.detectorStatistics = Self.statistics(detection?.statistics ?? [], written: summary.alertsByRule)
         if options.redactor != nil { summary.redaction = audit.asJSON() }
         try? options.diagnostics.flush()
         return summary
+    }
+
+    /// Detector statistics with each `<rule>.alerts` set to the alerts actually written for that rule (a detector's
+    /// own count can differ: alerts merged or dropped downstream), and a line for written rules that have none.
+    static func statistics(_ stats: [(String, Int)], written: [String: Int]) -> [(String, Int)] {
+        guard !stats.isEmpty else { return [] }
+        var out = stats.map { s -> (String, Int) in
+            guard s.0.hasSuffix(".alerts") else { return s }
+            return (s.0, written[String(s.0.dropLast(7))] ?? 0)
+        }
+        for (rule, n) in written.sorted(by: { $0.key < $1.key }) where !out.contains(where: { $0.0 == rule + ".alerts" }) {
+            out.append((rule + ".alerts", n))
+        }
+        return out
     }
 
     private func diagnose(_ line: String) {

@@ -103,7 +103,11 @@ public struct ScanSummary: Sendable {
         }
         let evictions = detectorStatistics.filter { $0.0.contains("evict") && $0.1 > 0 }
         if !evictions.isEmpty {
-            s += "reqwatch: state tables full, keys evicted: " + evictions.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + "\n"
+            let total = evictions.reduce(0) { $0 + $1.1 }
+            s += "reqwatch: warning: detector state tables were full; \(total) tracked client(s) or route(s) were evicted ("
+                + evictions.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
+                + "): their counts restarted from zero, so attacks spread over that many keys may have been missed."
+                + " Raise detectors.client-capacity (clients) or detectors.route-capacity (routes) in the --config file\n"
         }
         var fallback: [(String, Int64)] = []
         for i in inputs {
