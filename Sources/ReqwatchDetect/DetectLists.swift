@@ -132,15 +132,14 @@ struct PathClassifier {
 
     func classify(bytes p: UnsafeBufferPointer<UInt8>) -> UInt8 {
         var f: UInt8 = 0
-        if ByteMatch.firstMatch(p, probes) != nil {
+        // `/%2eenv`, `/.ENV`, `//.git/config`, `/.env%00`: a probe written other than in its canonical form
+        // (`Normalize.path`) is an evasion attempt.
+        var canonical: [UInt8] = []
+        Normalize.path(p, into: &canonical)
+        let plain = ByteMatch.firstMatch(p, probes) != nil
+        if plain || canonical.withUnsafeBufferPointer({ ByteMatch.firstMatch($0, probes) }) != nil {
             f |= RouteFlags.probe
-        } else {
-            // `/%2eenv`, `/.ENV`, `//.git/config`, `/.env%00`: a probe only once normalised is an evasion attempt.
-            var canonical: [UInt8] = []
-            Normalize.path(p, into: &canonical)
-            if canonical.withUnsafeBufferPointer({ ByteMatch.firstMatch($0, probes) }) != nil {
-                f |= RouteFlags.probe | RouteFlags.evasion
-            }
+            if !plain || !canonical.elementsEqual(p) { f |= RouteFlags.evasion }
         }
         if phpIsProbe && (ByteMatch.hasSuffix(p, Array(".php".utf8)) || ByteMatch.contains(p, Array(".php/".utf8))) {
             f |= RouteFlags.probe

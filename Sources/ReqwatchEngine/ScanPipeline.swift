@@ -178,6 +178,8 @@ public final class ScanPipeline {
             else { parser = makeParser(s, options: options.parse) }
         } else {
             parser = UnknownFormatParser()
+            // Every line will be rejected: the failure at the end explains why, once, instead of line by line.
+            malformedReported = options.reportMalformed
         }
 
         // Per-line counters live in one local struct passed inout to a static function: captured locals of a nested
@@ -254,7 +256,7 @@ public final class ScanPipeline {
         }
         result.bytes = framer.bytesRead
         result.rawBytes = framer.source.rawBytesRead
-        if result.malformed > malformedReported && malformedReported > 0 {
+        if result.malformed > malformedReported && malformedReported > 0 && sniffed != nil {
             diagnose("reqwatch: \(origin.path): \(result.malformed) malformed lines skipped, first at line \(result.firstMalformedLine ?? 0)")
         }
         if let fb = counts.fallback {

@@ -11,8 +11,8 @@ public struct FallbackParser {
     public static let presetProbeLimit = 64
 
     private var combined: CombinedLogParser
-    private var json: JSONLinesParser?
-    private var jsonName: String?
+    /// JSON parsers that read at least one line, with their preset names.
+    private var json: [(JSONLinesParser, String)] = []
     private let options: ParseOptions
     private var presetProbes = 0
     /// Which families the primary parser already covers (those are not tried again).
@@ -32,13 +32,12 @@ public struct FallbackParser {
         case nil: primaryIsJSON = false; primaryIsNCSA = false
         }
         if let map = options.fieldMap {
-            json = JSONLinesParser(fieldMap: map, options: options)
-            jsonName = "json (field map)"
+            json = [(JSONLinesParser(fieldMap: map, options: options), "field map")]
         }
     }
 
-    /// The name of the JSON preset the fallback settled on, if any.
-    public var jsonFormatName: String { jsonName ?? "json" }
+    /// The JSON presets the fallback read lines with: `json (ecs, nginx-json)`.
+    public var jsonFormatName: String { json.isEmpty ? "json" : "json (\(json.map(\.1).joined(separator: ", ")))" }
 
     /// Tries `line` (already rejected by the primary parser) in the other family. `record` must be fresh.
     /// Returns `.record` when it was read; otherwise the batch is left as it was.
@@ -51,25 +50,28 @@ public struct FallbackParser {
         var outcome = ParseOutcome.malformed(.unknownFormat)
         if line[i] == UInt8(ascii: "{") {
             guard !primaryIsJSON || options.fieldMap == nil else { return outcome }
-            if json == nil {
-                guard presetProbes < Self.presetProbeLimit else { return outcome }
-                presetProbes += 1
-                for map in [FieldMap.caddy, .ecs, .nginxJSON, .traefik, .generic] {
-                    var p = JSONLinesParser(fieldMap: map, options: options)
-                    var probe = record
-                    if p.parse(line, into: &probe, batch: &batch) == .record {
-                        json = p
-                        jsonName = "json (\(map.name))"
-                        record = probe
-                        jsonRecords += 1
-                        return .record
-                    }
-                    Self.rollBack(&batch, arena, headers)
+            // The presets that already read a line, in order; then, a bounded number of times, the others.
+            for k in json.indices {
+                if json[k].0.parse(line, into: &record, batch: &batch) == .record {
+                    jsonRecords += 1
+                    return .record
                 }
-                return outcome
+                Self.rollBack(&batch, arena, headers)
+                record = Self.fresh(record)
             }
-            outcome = json!.parse(line, into: &record, batch: &batch)
-            if outcome == .record { jsonRecords += 1 }
+            guard presetProbes < Self.presetProbeLimit, options.fieldMap == nil else { return outcome }
+            presetProbes += 1
+            for map in [FieldMap.caddy, .ecs, .nginxJSON, .traefik, .generic] where !json.contains(where: { $0.1 == map.name }) {
+                var p = JSONLinesParser(fieldMap: map, options: options)
+                if p.parse(line, into: &record, batch: &batch) == .record {
+                    json.append((p, map.name))
+                    jsonRecords += 1
+                    return .record
+                }
+                Self.rollBack(&batch, arena, headers)
+                record = Self.fresh(record)
+            }
+            return outcome
         } else {
             guard !primaryIsNCSA else { return outcome }
             outcome = combined.parse(line, into: &record, batch: &batch)
@@ -77,6 +79,13 @@ public struct FallbackParser {
         }
         if outcome != .record { Self.rollBack(&batch, arena, headers) }
         return outcome
+    }
+
+    private static func fresh(_ r: RequestRecord) -> RequestRecord {
+        var f = RequestRecord()
+        f.lineNumber = r.lineNumber
+        f.byteOffset = r.byteOffset
+        return f
     }
 
     private static func rollBack(_ batch: inout RecordBatch, _ arena: Int, _ headers: Int) {

@@ -104,12 +104,16 @@ public struct SuspiciousUserAgentDetector: Detector {
     func classify(_ ua: UnsafeBufferPointer<UInt8>) -> Reason { classifyNormalized(ua).reason }
 
     /// Classifies `ua` as written, then its canonical form (`Normalize.agent`: escapes and control bytes removed,
-    /// `%XX` decoded, whitespace collapsed) for injections and scanners: `evasion` when only the canonical form matched.
+    /// `%XX` decoded, whitespace collapsed) for injections and scanners: `evasion` when only the canonical form matched
+    /// or the match came with control bytes (odd case alone is not evasion: tool names are often capitalised).
     func classifyNormalized(_ ua: UnsafeBufferPointer<UInt8>) -> (reason: Reason, evasion: Bool) {
         if ua.isEmpty { return (.empty, false) }
         if ua.count > config.maxUserAgentLength { return (.malformed, false) }
-        if ByteMatch.firstMatch(ua, injections) != nil { return (.injection, false) }
-        if ByteMatch.firstMatch(ua, scanners) != nil { return (.scanner, false) }
+        // Control bytes or escapes beside a match are a disguise too (`sqlmap/1.7\u{1}`, `sqlmap\u{1b}[31m`).
+        var disguised = false
+        for b in ua where b < 0x20 || b == 0x7F { disguised = true; break }
+        if ByteMatch.firstMatch(ua, injections) != nil { return (.injection, disguised) }
+        if ByteMatch.firstMatch(ua, scanners) != nil { return (.scanner, disguised) }
         var canonical: [UInt8] = []
         canonical.reserveCapacity(ua.count)
         Normalize.agent(ua, into: &canonical)
