@@ -46,7 +46,7 @@ struct Reqwatch: ParsableCommand {
             try command.run()
         } catch let e as ValidationError {
             let name = type(of: command)._commandName
-            writeStderr("Error: \(e.message)\n" + usageString(for: type(of: command)) + "\n  See 'reqwatch \(name) --help' for more information.\n")
+            writeStderr("Error: \(e.message)\nUsage: " + usageString(for: type(of: command)) + "\n  See 'reqwatch \(name) --help' for more information.\n")
             Glibc.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)

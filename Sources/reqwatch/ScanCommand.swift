@@ -48,7 +48,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     private func runScan(_ settings: CommonSettings) -> ExitStatus {
-        do {
+        do throws(ReqwatchError) {
             var (options, config) = try makeScanOptions(settings)
             if parseOnly { options.detect = nil; options.redactor = nil }
             if noProgress { options.progress = false }
@@ -71,12 +71,9 @@ struct ScanCommand: ParsableCommand {
                 do throws(ReqwatchError) { try stats.flush() } catch { printError(error); return .ioError }
             }
             return ExitStatus(summary: summary, failOnAlert: output.failOnAlert)
-        } catch let e as ReqwatchError {
-            printError(e)
-            return ExitStatus(error: e)
         } catch {
-            printError(ReqwatchError(.io, "\(error)"))
-            return .ioError
+            printError(error)
+            return ExitStatus(error: error)
         }
     }
 }

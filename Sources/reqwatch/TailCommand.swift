@@ -89,6 +89,15 @@ struct TailCommand: ParsableCommand {
                     paths.append(input)
                 }
             }
+            if let state {
+                // Checked now: a state file that can never be written would otherwise fail a second into the run.
+                let dir = state.contains("/") ? String(state[..<state.lastIndex(of: "/")!]) : "."
+                if access(dir.isEmpty ? "/" : dir, W_OK) != 0 {
+                    throw ReqwatchError(.output, "cannot write the state file here: directory \(dir.isEmpty ? "/" : dir): "
+                        + String(cString: strerror(errno)) + " (create it, or choose another --state path)",
+                        location: InputLocation(path: state))
+                }
+            }
             var tailOptions = TailOptions(paths: paths)
             tailOptions.fromStart = fromStart
             tailOptions.statePath = state
