@@ -12,7 +12,7 @@ struct MemorySource: ByteSource {
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(ReqwatchError) -> Int {
         let n = min(buffer.count, chunk, bytes.count - offset)
         if n <= 0 { return 0 }
-        buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + n]))
+        buffer.copyMemory(from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[offset..<offset + n])))
         offset += n
         return n
     }
