@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReqwatchCore
+import ReqwatchDetect
 import ReqwatchEngine
 import ReqwatchOutput
 import ReqwatchParse
@@ -94,7 +95,7 @@ struct DetectOptions: ParsableArguments {
         settings.specPath = spec
         settings.baselinePath = baseline
         settings.disabledRules = disable
-        let known = ["id-enumeration", "auth-failure-cluster", "unknown-endpoint", "suspicious-user-agent", "exposed-credential"]
+        let known = DetectorRegistry.all.map(\.rule.id) + ["exposed-credential"]
         for d in disable where !known.contains(d) {
             throw ValidationError("--disable: unknown rule '\(d)' (rules: \(known.joined(separator: ", ")))")
         }
