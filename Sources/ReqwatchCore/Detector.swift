@@ -101,6 +101,9 @@ public enum RouteFlags {
     /// like `v0`, or an API or debug name such as `api`, `graphql`, `swagger.json`, `actuator`, `debug`), so an
     /// undocumented answer there is a ghost endpoint; a web page outside it is not.
     public static let apiLike: UInt8 = 32
+    /// The route matched a probe path only once normalised (percent-encoding, case, `//`, control bytes):
+    /// an evasion attempt.
+    public static let evasion: UInt8 = 64
 }
 
 /// Receives alerts in order. Writers flush per batch.

@@ -208,6 +208,28 @@ public struct DetectConfiguration: Sendable {
         }
     }
 
+    /// Keys of each config section, for "did you mean" on an unknown key.
+    static let sectionKeys: [String: [String]] = [
+        "detectors.\(Rule.idEnumeration.id)": ["enabled", "threshold", "window", "slow-threshold", "slow-window",
+                                               "opaque-threshold", "min-coverage", "min-404-share"],
+        "detectors.\(Rule.authFailureCluster.id)": ["enabled", "client-threshold", "client-window", "route-threshold",
+                                                    "route-window", "route-min-ratio"],
+        "detectors.\(Rule.unknownEndpoint.id)": ["enabled", "ghost-threshold", "probe-threshold", "probe-window",
+                                                 "probe-min-404-share", "probe-paths"],
+        "detectors.\(Rule.suspiciousUserAgent.id)": ["enabled", "agents", "max-length", "rotation-threshold",
+                                                     "rotation-window", "flag-missing", "missing-min-requests",
+                                                     "unfamiliar-min-requests", "known-families"],
+        "allowlist": ["cidrs", "ips", "users", "user-agents", "routes"],
+    ]
+
+    /// `unknown key (did you mean 'threshold'?; known: …)` for the dotted `path` of a key.
+    static func unknownKey(_ path: String) -> String {
+        let section = path.lastIndex(of: ".").map { String(path[..<$0]) } ?? ""
+        let key = path.lastIndex(of: ".").map { String(path[path.index(after: $0)...]) } ?? path
+        guard let known = sectionKeys[section] else { return "unknown key" }
+        return "unknown key" + didYouMean(key, known) + " (known: \(known.joined(separator: ", ")))"
+    }
+
     private mutating func applyAllowlist(_ node: Node, _ r: inout ConfigReader) {
         guard let map = r.mapping(node, "allowlist") else { return }
         for (k, v) in map {
@@ -231,7 +253,7 @@ public struct DetectConfiguration: Sendable {
                         }
                     }
                 }
-            default: r.problem(k, p, "unknown key")
+            default: r.problem(k, p, Self.unknownKey(p))
             }
         }
     }
@@ -322,7 +344,7 @@ struct ConfigReader {
                 if let b = bool(v, p) { enabled = b }
                 continue
             }
-            if !body(key, v, p, &self) { problem(k, p, "unknown key") }
+            if !body(key, v, p, &self) { problem(k, p, DetectConfiguration.unknownKey(p)) }
         }
     }
 }

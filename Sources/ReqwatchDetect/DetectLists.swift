@@ -132,7 +132,15 @@ struct PathClassifier {
 
     func classify(bytes p: UnsafeBufferPointer<UInt8>) -> UInt8 {
         var f: UInt8 = 0
-        if ByteMatch.firstMatch(p, probes) != nil { f |= RouteFlags.probe }
+        // `/%2eenv`, `/.ENV`, `//.git/config`, `/.env%00`: a probe written other than in its canonical form
+        // (`Normalize.path`) is an evasion attempt.
+        var canonical: [UInt8] = []
+        Normalize.path(p, into: &canonical)
+        let plain = ByteMatch.firstMatch(p, probes) != nil
+        if plain || canonical.withUnsafeBufferPointer({ ByteMatch.firstMatch($0, probes) }) != nil {
+            f |= RouteFlags.probe
+            if !plain || !canonical.elementsEqual(p) { f |= RouteFlags.evasion }
+        }
         if phpIsProbe && (ByteMatch.hasSuffix(p, Array(".php".utf8)) || ByteMatch.contains(p, Array(".php/".utf8))) {
             f |= RouteFlags.probe
         }

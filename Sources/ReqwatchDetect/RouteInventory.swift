@@ -253,8 +253,35 @@ public struct RouteInventory: Sendable {
                 problems.append(ConfigProblem(file: origin, line: lineNo, path: "", message: "unknown flag (expected page or deprecated)"))
                 continue
             }
+            if let problem = templateProblem(String(parts[1])) {
+                problems.append(ConfigProblem(file: origin, line: lineNo, path: String(parts[1]), message: problem))
+                continue
+            }
             inv.add(method: method, template: String(parts[1]), deprecated: deprecated, isPage: page, line: lineNo)
         }
+    }
+
+    /// Why `template` is not a valid path template, with the 1-based column of the fault, or nil when it is valid.
+    /// A parameter is `{name}` (a non-empty name, no `/`, `{` or `}` inside) and braces do not nest.
+    public static func templateProblem(_ template: String) -> String? {
+        var open: Int? = nil
+        for (i, c) in template.utf8.enumerated() {
+            let col = i + 1
+            switch c {
+            case UInt8(ascii: "{"):
+                if let o = open { return "'{' at column \(col) inside the parameter opened at column \(o + 1); parameters do not nest" }
+                open = i
+            case UInt8(ascii: "}"):
+                guard let o = open else { return "'}' at column \(col) closes no parameter" }
+                if i == o + 1 { return "empty parameter name at column \(col)" }
+                open = nil
+            case UInt8(ascii: "/"):
+                if let o = open { return "parameter opened at column \(o + 1) is not closed before '/' at column \(col)" }
+            default: break
+            }
+        }
+        if let o = open { return "parameter opened at column \(o + 1) is not closed (expected '}' before the end)" }
+        return nil
     }
 
     private static func yamlProblem(_ error: any Error, origin: String) -> ConfigProblem {
@@ -308,6 +335,10 @@ public struct RouteInventory: Sendable {
         for (k, item) in paths {
             guard let p = k.string, p.hasPrefix("/") else {
                 problems.append(ConfigProblem(file: origin, line: k.mark?.line, path: "paths", message: "path must start with /"))
+                continue
+            }
+            if let problem = templateProblem(p) {
+                problems.append(ConfigProblem(file: origin, line: k.mark?.line, path: "paths.\(p)", message: problem))
                 continue
             }
             guard let ops = item.mapping else {

@@ -40,13 +40,20 @@ public struct ConfigFile {
     public static func load(path: String) throws(ReqwatchError) -> ConfigFile {
         let text: String
         do { text = try readTextFile(path) } catch { throw ReqwatchError(.config, "cannot read config file: \(error.message)", location: InputLocation(path: path)) }
+        return try parse(text: text, path: path)
+    }
+
+    /// Checks config `text` as if read from `path` (which names it in problems and anchors relative paths).
+    /// Throws `.config` with every problem listed, one per line.
+    public static func parse(text: String, path: String) throws(ReqwatchError) -> ConfigFile {
         var problems: [ConfigProblem] = []
         var config = ConfigFile(path: path)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
         } catch let e as YamlError {
-            throw ReqwatchError(.config, "YAML syntax error: \(yamlErrorSummary(e))", location: InputLocation(path: path))
+            let (line, message) = yamlErrorSummary(e)
+            throw ReqwatchError(.config, "YAML syntax error: \(message)", location: InputLocation(path: path, line: line))
         } catch {
             throw ReqwatchError(.config, "YAML syntax error", location: InputLocation(path: path))
         }
@@ -98,11 +105,15 @@ public struct ConfigFile {
                     case "directory": if let s = sv.string { config.storeDirectory = resolve(s) } else { problem(sv, "store.directory", "expected a path") }
                     case "max_segment_mb": if let i = sv.int, i > 0 { config.storeMaxSegmentBytes = i << 20 } else { problem(sv, "store.max_segment_mb", "expected a positive integer") }
                     case "max_segment_seconds": if let i = sv.int, i > 0 { config.storeMaxSegmentSeconds = Int64(i) } else { problem(sv, "store.max_segment_seconds", "expected a positive integer") }
-                    default: problem(sk, "store", "unknown key '\(sk.string ?? "?")' (known: directory, max_segment_mb, max_segment_seconds)")
+                    default:
+                        let known = ["directory", "max_segment_mb", "max_segment_seconds"]
+                        problem(sk, "store", "unknown key '\(sk.string ?? "?")'" + didYouMean(sk.string ?? "", known)
+                            + " (known: \(known.joined(separator: ", ")))")
                     }
                 }
             default:
-                problem(k, key, "unknown key (known: \(topLevelKeys.sorted().joined(separator: ", ")))")
+                problem(k, key, "unknown key" + didYouMean(key, topLevelKeys.sorted())
+                    + " (known: \(topLevelKeys.sorted().joined(separator: ", ")))")
             }
         }
         // Detector and redaction sections are checked by their own stages, so all problems come out together.
@@ -118,11 +129,44 @@ public struct ConfigFile {
     }
 }
 
-private func yamlErrorSummary(_ e: YamlError) -> String {
-    // YamlError's description quotes the offending source line; keep only the first line (no log data is in a config,
-    // but the message should stay short).
-    let d = "\(e)"
-    return String(d.split(separator: "\n").first ?? Substring(d))
+/// Line and a plain-words message for a YAML syntax error: `line 3, column 1: a tab ...`.
+/// libyaml's own text (kept at the end, in parentheses) names the parser state, not what to fix.
+func yamlErrorSummary(_ e: YamlError) -> (line: Int64?, message: String) {
+    let problem: String
+    let mark: Mark?
+    switch e {
+    case .scanner(_, let p, let m, _), .parser(_, let p, let m, _), .composer(_, let p, let m, _):
+        problem = p
+        mark = m
+    case .reader(let p, _, _, _):
+        return (nil, "the file is not valid UTF-8 text (\(p))")
+    default:
+        let d = "\(e)"
+        return (nil, String(d.split(separator: "\n").first ?? Substring(d)))
+    }
+    let plain: String
+    switch problem {
+    case let p where p.contains("cannot start any token"):
+        plain = "a character that cannot start a value here; YAML indents with spaces, never tabs, and values starting with @ or ` must be quoted"
+    case let p where p.contains("mapping values are not allowed"):
+        plain = "a 'key: value' where none can start; check the indentation, or quote a value that contains ': '"
+    case let p where p.contains("did not find expected key"):
+        plain = "this line is not indented like the keys around it"
+    case let p where p.contains("did not find expected ',' or ']'"), let p where p.contains("did not find expected ',' or '}'"):
+        plain = "an unclosed [ or { (a missing comma or closing bracket)"
+    case let p where p.contains("found unexpected end of stream"):
+        plain = "the file ends inside a quoted string or a bracket"
+    case let p where p.contains("found undefined alias"):
+        plain = "an alias (*name) that no anchor (&name) defines"
+    case let p where p.contains("block sequence entries are not allowed"):
+        plain = "a '- ' list item where a value was expected; indent the list under its key"
+    case let p where p.contains("did not find expected - indicator"):
+        plain = "a list item is not indented like the ones above it"
+    default:
+        plain = problem
+    }
+    guard let mark else { return (nil, plain) }
+    return (Int64(mark.line), "line \(mark.line), column \(mark.column): \(plain) (libyaml: \(problem))")
 }
 
 /// Reads a whole (small) text file: configs and specs only, never logs.

@@ -38,6 +38,10 @@ public struct ScanOptions {
     /// `--explain-redaction`: print which rule hit which field for the first N records with hits.
     public var explainRedaction = 0
     public var batchSize = 256
+    /// An input whose non-empty lines are read as records in a smaller share than this has failed (`.format`).
+    public var minParsedShare = 0.5
+    /// Lines rejected in the sniffed format are tried in the other known formats (`--log-format auto` only).
+    public var perLineFallback = true
     /// Called with every batch of parsed records (`reqwatch endpoints` builds its inventory here).
     public var onBatch: ((RecordBatch) -> Void)?
 
@@ -89,10 +93,24 @@ public final class ScanPipeline {
         progress?.finish()
         summary.seconds = MonotonicClock.nowSeconds() - started
         summary.peakRSS = peakResidentBytes()
-        summary.detectorStatistics = detection?.statistics ?? []
+        summary.detectorStatistics = Self.statistics(detection?.statistics ?? [], written: summary.alertsByRule)
         if options.redactor != nil { summary.redaction = audit.asJSON() }
         try? options.diagnostics.flush()
         return summary
+    }
+
+    /// Detector statistics with each `<rule>.alerts` set to the alerts actually written for that rule (a detector's
+    /// own count can differ: alerts merged or dropped downstream), and a line for written rules that have none.
+    static func statistics(_ stats: [(String, Int)], written: [String: Int]) -> [(String, Int)] {
+        guard !stats.isEmpty else { return [] }
+        var out = stats.map { s -> (String, Int) in
+            guard s.0.hasSuffix(".alerts") else { return s }
+            return (s.0, written[String(s.0.dropLast(7))] ?? 0)
+        }
+        for (rule, n) in written.sorted(by: { $0.key < $1.key }) where !out.contains(where: { $0.0 == rule + ".alerts" }) {
+            out.append((rule + ".alerts", n))
+        }
+        return out
     }
 
     private func diagnose(_ line: String) {
@@ -143,6 +161,7 @@ public final class ScanPipeline {
             failure = error
             more = false
         }
+        let sample = held.filter { !$0.1.tooLong }.map { $0.0 }
         let sniffed: SniffedFormat?
         switch options.format {
         case .auto: sniffed = FormatSniffer.sniff(held.filter { !$0.1.tooLong }.map { $0.0 })
@@ -158,10 +177,9 @@ public final class ScanPipeline {
             if case .json = s, let map = options.parse.fieldMap { parser = makeParser(.json(map), options: options.parse); result.format = "json (field map)" }
             else { parser = makeParser(s, options: options.parse) }
         } else {
-            if nonEmpty > 0 {
-                diagnose("reqwatch: \(origin.path): unrecognised log format (use --format and, for JSON, --field-map)")
-            }
             parser = UnknownFormatParser()
+            // Every line will be rejected: the failure at the end explains why, once, instead of line by line.
+            malformedReported = options.reportMalformed
         }
 
         // Per-line counters live in one local struct passed inout to a static function: captured locals of a nested
@@ -172,6 +190,9 @@ public final class ScanPipeline {
             counts.lineRedactor = LineRedactor(redactor: redactor, explain: max(0, explainBefore))
             counts.lineRedactor!.origin = origin.path
         }
+        if options.format == .auto && options.perLineFallback {
+            counts.fallback = FallbackParser(primary: sniffed, options: options.parse)
+        }
         func drainMalformed() {
             for (reason, info) in counts.malformed { noteMalformed(reason, info) }
             counts.malformed.removeAll(keepingCapacity: true)
@@ -181,7 +202,10 @@ public final class ScanPipeline {
         func noteMalformed(_ reason: MalformedReason, _ info: LineInfo) {
             summary.malformedByReason[reason, default: 0] += 1
             result.malformed += 1
-            if result.firstMalformedLine == nil { result.firstMalformedLine = info.number }
+            if result.firstMalformedLine == nil {
+                result.firstMalformedLine = info.number
+                result.firstMalformedOffset = info.byteOffset
+            }
             if malformedReported < options.reportMalformed {
                 malformedReported += 1
                 diagnose("reqwatch: \(origin.path):\(info.number) (byte \(info.byteOffset)): malformed line: \(reason)")
@@ -232,13 +256,46 @@ public final class ScanPipeline {
         }
         result.bytes = framer.bytesRead
         result.rawBytes = framer.source.rawBytesRead
-        if result.malformed > malformedReported && malformedReported > 0 {
+        if result.malformed > malformedReported && malformedReported > 0 && sniffed != nil {
             diagnose("reqwatch: \(origin.path): \(result.malformed) malformed lines skipped, first at line \(result.firstMalformedLine ?? 0)")
+        }
+        if let fb = counts.fallback {
+            if fb.combinedRecords > 0 { result.fallbackRecords.append(("combined", fb.combinedRecords)) }
+            if fb.jsonRecords > 0 { result.fallbackRecords.append((fb.jsonFormatName, fb.jsonRecords)) }
         }
         if let failure {
             result.error = failure
             diagnose("reqwatch: \(failure)")
+        } else if let e = Self.parsedShareFailure(result, sample: sample, forced: options.format, parse: options.parse,
+                                                  minShare: options.minParsedShare) {
+            result.error = e
+            diagnose("reqwatch: \(e)")
         }
+    }
+
+    /// The `.format` error for an input whose non-empty lines were read as records in a share below `minShare`
+    /// (none at all included), naming the first bad line, the formats tried and the nearest one; nil if it passed.
+    static func parsedShareFailure(_ result: ScanSummary.InputResult, sample: [[UInt8]], forced: LogFormat,
+                                   parse: ParseOptions, minShare: Double) -> ReqwatchError? {
+        let nonEmpty = result.records + result.malformed
+        guard nonEmpty > 0, Double(result.records) < minShare * Double(nonEmpty) else { return nil }
+        let trials = FormatSniffer.trials(sample, options: parse)
+        var msg = "input failed: \(result.records) of \(nonEmpty) non-empty lines read as records"
+        if result.records > 0 {
+            msg += " (below --min-parsed-share \(minShare))"
+        }
+        if forced != .auto { msg += "; format \(forced.rawValue) was given with --log-format" }
+        msg += "; formats tried on the first \(trials.first?.lines ?? 0) lines: "
+        msg += trials.map { t in
+            "\(t.format) \(t.records)/\(t.lines)" + (t.reason.map { " (\($0))" } ?? "")
+        }.joined(separator: ", ")
+        if let nearest = trials.first {
+            msg += "; nearest: \(nearest.format)"
+            if nearest.records == 0, let r = nearest.reason { msg += ", whose lines fail at \(r)" }
+        }
+        msg += ". Check the file is an access log; name its format with --log-format (and --field-map for JSON)"
+        return ReqwatchError(.format, msg, location: InputLocation(path: result.path, line: result.firstMalformedLine,
+                                                                   byteOffset: result.firstMalformedOffset))
     }
 
     /// What the per-line path counts; folded into the summary after each read.
@@ -251,6 +308,8 @@ public final class ScanPipeline {
         var malformed: [(MalformedReason, LineInfo)] = []
         /// `redact --output same`: redacts each record's raw line.
         var lineRedactor: LineRedactor?
+        /// Per-line fallback to the other formats (nil when the format was given).
+        var fallback: FallbackParser?
     }
 
     /// Writes the raw-line redactor's output and explanations (`redact --output same`).
@@ -292,6 +351,19 @@ public final class ScanPipeline {
         case .skip:
             c.skipped += 1
         case .malformed(let reason):
+            if c.fallback != nil {
+                var again = RequestRecord()
+                again.lineNumber = info.number
+                again.byteOffset = info.byteOffset
+                if c.fallback!.parse(line, into: &again, batch: &batch) == .record {
+                    if c.lineRedactor != nil { c.lineRedactor!.redact(line, lineNumber: info.number) }
+                    batch.records.append(again)
+                    c.records += 1
+                    if again.time < c.firstEvent && again.time != .unknown { c.firstEvent = again.time }
+                    if again.time > c.lastEvent { c.lastEvent = again.time }
+                    return
+                }
+            }
             c.malformed.append((reason, info))
         }
     }

@@ -11,6 +11,9 @@ public struct ScanSummary: Sendable {
         public var records: Int64 = 0
         public var malformed: Int64 = 0
         public var firstMalformedLine: Int64?
+        public var firstMalformedOffset: Int64?
+        /// Records read by the per-line fallback, per format (lines the sniffed format rejected).
+        public var fallbackRecords: [(String, Int64)] = []
         public var error: ReqwatchError?
     }
 
@@ -46,6 +49,9 @@ public struct ScanSummary: Sendable {
                     ("bytes", .int(i.bytes)), ("lines", .int(i.lines)), ("records", .int(i.records)),
                     ("malformed", .int(i.malformed)),
                 ]
+                if !i.fallbackRecords.isEmpty {
+                    o.append(("fallback_records", .object(i.fallbackRecords.map { ($0.0, .int($0.1)) })))
+                }
                 if let e = i.error {
                     o.append(("error", .object([("code", .string(e.code.description)), ("message", .string(e.description))])))
                 }
@@ -97,7 +103,21 @@ public struct ScanSummary: Sendable {
         }
         let evictions = detectorStatistics.filter { $0.0.contains("evict") && $0.1 > 0 }
         if !evictions.isEmpty {
-            s += "reqwatch: state tables full, keys evicted: " + evictions.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") + "\n"
+            let total = evictions.reduce(0) { $0 + $1.1 }
+            s += "reqwatch: warning: detector state tables were full; \(total) tracked client(s) or route(s) were evicted ("
+                + evictions.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")
+                + "): their counts restarted from zero, so attacks spread over that many keys may have been missed."
+                + " Raise detectors.client-capacity (clients) or detectors.route-capacity (routes) in the --config file\n"
+        }
+        var fallback: [(String, Int64)] = []
+        for i in inputs {
+            for (f, n) in i.fallbackRecords {
+                if let k = fallback.firstIndex(where: { $0.0 == f }) { fallback[k].1 += n } else { fallback.append((f, n)) }
+            }
+        }
+        if !fallback.isEmpty {
+            s += "reqwatch: lines in another format than their input's, read by per-line fallback: "
+                + fallback.map { "\($0.0) \($0.1)" }.joined(separator: ", ") + "\n"
         }
         if storedRecords > 0 { s += "reqwatch: \(storedRecords) redacted records stored\n" }
         return s

@@ -112,6 +112,12 @@ public final class TailPipeline {
         sigaddset(&set, SIGHUP)
         sigprocmask(SIG_UNBLOCK, &set, nil)
         let tailer = try Tailer(options: tailOptions)
+        if let aside = tailer.stateSetAside, let statePath = tailOptions.statePath {
+            diagnose("reqwatch: state file \(statePath) is corrupt or of an unknown version; kept aside as \(aside)."
+                + " Starting without it: files are read from their " + (tailOptions.fromStart ? "start" : "end")
+                + (tailOptions.fromStart ? "" : " (use --from-start to read them from the start)")
+                + "; to resume from the old positions instead, stop, fix or restore the file and start again")
+        }
         let started = MonotonicClock.nowSeconds()
         var lastSave = started
         var batch = RecordBatch(origin: InputOrigin(path: tailOptions.paths.first ?? "-"))

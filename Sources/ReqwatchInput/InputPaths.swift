@@ -60,6 +60,12 @@ public enum InputPaths {
                 switch listDirectory(argument) {
                 case .success(let listing):
                     for path in listing.paths { add(path) }
+                    if listing.paths.isEmpty && listing.undecodable == 0 {
+                        problems.append(
+                            ReqwatchError(
+                                .notFound, "directory holds no log file (hidden files and subdirectories are not read)",
+                                location: InputLocation(path: argument)))
+                    }
                     if listing.undecodable > 0 {
                         problems.append(
                             ReqwatchError(

@@ -116,7 +116,10 @@ enum SystemFile {
         let temp = path + ".tmp.\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         if fd < 0 {
-            throw ReqwatchError(.state, "cannot create temporary state file", location: location, errno: errno)
+            let e = errno
+            throw ReqwatchError(.state, "cannot create temporary state file \(temp): \(String(cString: strerror(e)))"
+                + (e == ENOENT ? " (the directory does not exist: create it or choose another --state path)" : ""),
+                location: location, errno: e)
         }
         var written = 0
         var failure: Int32? = nil
@@ -135,12 +138,12 @@ enum SystemFile {
         if close(fd) != 0 && failure == nil { failure = errno }
         if let failure {
             unlink(temp)
-            throw ReqwatchError(.state, "cannot write temporary state file", location: location, errno: failure)
+            throw ReqwatchError(.state, "cannot write temporary state file: \(String(cString: strerror(failure)))", location: location, errno: failure)
         }
         if rename(temp, path) != 0 {
             let e = errno
             unlink(temp)
-            throw ReqwatchError(.state, "cannot replace state file", location: location, errno: e)
+            throw ReqwatchError(.state, "cannot replace state file: \(String(cString: strerror(e)))", location: location, errno: e)
         }
         let dfd = open(directoryName(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {

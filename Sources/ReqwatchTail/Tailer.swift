@@ -75,6 +75,8 @@ public final class Tailer {
     /// Opaque engine state (detector windows) saved with the positions and loaded back by `init`.
     /// Stored as hex in the state file, whose size is capped at 256 MiB (so at most about 128 MiB here).
     public var extraState: [UInt8] = []
+    /// Where a corrupt or foreign state file was moved (`<state>.corrupt-N`); the run then started without state.
+    public private(set) var stateSetAside: String?
     /// Lines longer than `maxLineLength` that were skipped.
     public private(set) var skippedLongLines: Int64 = 0
     /// Rotations seen (a new file appeared under a followed path while another was open).
@@ -117,12 +119,22 @@ public final class Tailer {
         if let statePath = opts.statePath,
             let bytes = try SystemFile.readWholeFile(statePath, limit: TailState.maxFileSize)
         {
-            guard let s = TailState.decode(bytes) else {
-                throw ReqwatchError(
-                    .state, "state file is corrupt or of an unknown version", location: InputLocation(path: statePath))
+            if let s = TailState.decode(bytes) {
+                state = s
+                extraState = s.extra
+            } else {
+                // Kept aside (never deleted: it may be another program's file), then a start without state.
+                var n = 1
+                while access(statePath + ".corrupt-\(n)", F_OK) == 0 && n < 10_000 { n += 1 }
+                let aside = statePath + ".corrupt-\(n)"
+                if rename(statePath, aside) != 0 {
+                    throw ReqwatchError(
+                        .state, "state file is corrupt or of an unknown version and cannot be moved aside to \(aside)"
+                            + " (\(String(cString: strerror(errno)))); move or delete it, then start again",
+                        location: InputLocation(path: statePath))
+                }
+                stateSetAside = aside
             }
-            state = s
-            extraState = s.extra
         }
         for (i, fp) in followed.enumerated() {
             if let position = state?.positions[fp.path] {

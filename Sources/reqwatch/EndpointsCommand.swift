@@ -17,7 +17,7 @@ struct EndpointsCommand: ParsableCommand {
         discussion: """
             Examples:
               reqwatch endpoints --spec openapi.yaml /var/log/nginx/          # table on a terminal
-              reqwatch endpoints --spec openapi.yaml --format json logs/ > inventory.json
+              reqwatch endpoints --spec openapi.yaml --output-format json logs/ > inventory.json
               reqwatch endpoints --save-baseline baseline.json last-month/     # then: reqwatch scan --baseline baseline.json ...
 
             One row per (method, route template) with requests, distinct clients, authenticated share, status \
@@ -28,8 +28,7 @@ struct EndpointsCommand: ParsableCommand {
             unauthenticated clients.
             """)
 
-    @Argument(help: ArgumentHelp("Log files, directories or - for stdin.", valueName: "input"))
-    var inputs: [String] = []
+    @OptionGroup var input: InputOptions
 
     @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines.")
     var spec: String?
@@ -37,38 +36,29 @@ struct EndpointsCommand: ParsableCommand {
     @Option(help: "Compare with a baseline from --save-baseline instead of a spec.")
     var baseline: String?
 
-    @Option(help: "Output: table (default on a terminal), json or csv.")
-    var format: EndpointReport.Format?
+    @Option(name: .customLong("output-format"), help: "Output: table (default on a terminal), json or csv.")
+    var outputFormat: EndpointReport.Format?
+
+    /// The old name of `--output-format` (hidden; warns).
+    @Option(name: .customLong("format"), help: .hidden)
+    var oldFormat: EndpointReport.Format?
 
     @Option(name: .customLong("save-baseline"), help: ArgumentHelp("Write the routes that answered, with counts and time span, as a baseline for 'scan --baseline'.", valueName: "file"))
     var saveBaseline: String?
 
-    @Option(name: .customLong("log-format"), help: "Input log format: auto, combined, common or json.")
-    var logFormat: LogFormat?
-
-    @Option(name: .customLong("field-map"), help: "For JSON logs: field=key.path pairs, comma-separated (see 'scan --help').")
-    var fieldMap: String?
-
-    @Option(name: .customLong("trusted-proxy"), help: "CIDR whose X-Forwarded-For is believed (repeatable).")
-    var trustedProxy: [String] = []
-
-    @Option(help: "YAML config file (field map, spec, trusted proxies).")
-    var config: String?
-
     func run() throws {
-        var s = CommonSettings()
-        s.inputs = inputs
-        s.format = logFormat
-        s.trustedProxies = trustedProxy
-        s.configPath = config
+        var s = try input.settings()
         s.specPath = spec
         s.baselinePath = baseline
-        if let fieldMap { s.fieldMap = try fieldMapPairs(fieldMap) }
-        if s.inputs.isEmpty && isatty(0) != 0 {
-            throw ValidationError("no input: name log files or directories, or pipe a log into stdin (-)")
+        if oldFormat != nil {
+            if outputFormat != nil { throw ValidationError("--format is the old name of --output-format: give only --output-format") }
+            writeStderr("reqwatch: warning: endpoints --format is deprecated; use --output-format (--log-format names the input format)\n")
         }
+        try requireInput(s)
         do {
             var (options, _) = try makeScanOptions(s)
+            let stats = try input.openStats()
+            let baselineOut = try saveBaseline.map { p throws(ReqwatchError) in try FileDescriptorWriter(path: p) }
             let inventory = options.detect?.inventory
             options.detect = nil
             options.redactor = nil
@@ -78,20 +68,23 @@ struct EndpointsCommand: ParsableCommand {
             let summary = try ScanPipeline(options: options).run()
             let rows = box.inv.finished()
             let out = FileDescriptorWriter(fd: 1, name: "stdout")
-            let chosen = format ?? (isatty(1) != 0 ? .table : .json)
+            let chosen = outputFormat ?? oldFormat ?? (isatty(1) != 0 ? .table : .json)
             out.append(EndpointReport.render(rows, format: chosen, overflow: box.inv.overflowRequests))
             try out.flush()
-            if let saveBaseline {
-                let w = try FileDescriptorWriter(path: saveBaseline)
+            if let w = baselineOut {
                 w.append(EndpointReport.baseline(rows, agentFamilies: box.inv.agentFamilies).encoded() + "\n")
                 try w.flush()
             }
             writeStderr(summary.text())
-            if summary.failedInputs > 0 { throw ExitCode(ExitStatus.inputFailed.rawValue) }
+            if let stats {
+                stats.append(summary.json().encoded() + "\n")
+                try stats.flush()
+            }
+            let status = ExitStatus(summary: summary)
+            if status != .ok { throw ExitCode(status.rawValue) }
         } catch let e as ReqwatchError {
-            if e.errno == EPIPE { return }
-            printError(e)
-            throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)
+            if e.errno == EPIPE { return }  // a reader such as `head` went away: not an error
+            throw fail(e)
         }
     }
 }

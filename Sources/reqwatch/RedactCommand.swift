@@ -16,7 +16,7 @@ struct RedactCommand: ParsableCommand {
               reqwatch redact access.log > access.redacted.log       # combined stays combined
               reqwatch redact app.jsonl > app.redacted.jsonl          # every key, nesting and type kept
               reqwatch redact --output ecs access.log > records.jsonl # ECS JSON Lines instead
-              REQWATCH_REDACT_KEY=... reqwatch redact --mode hash app.jsonl
+              REQWATCH_REDACT_KEY=... reqwatch redact --redact-mode hash app.jsonl
               reqwatch redact --explain-redaction 20 sample.log > /dev/null
 
             Kept: every line that parses as a record, every field in its order, every JSON key, nested object and \
@@ -45,12 +45,8 @@ struct RedactCommand: ParsableCommand {
             """)
 
     @OptionGroup var input: InputOptions
-
-    @Option(help: "mask ([REDACTED:kind]), hash (hmac:… pseudonym; key from REQWATCH_REDACT_KEY or --key-file) or partial (cards keep the last four).")
-    var mode: RedactionMode = .mask
-
-    @Option(name: .customLong("key-file"), help: "File holding the HMAC key for --mode hash.")
-    var keyFile: String?
+    @OptionGroup var old: DeprecatedLogFormat
+    @OptionGroup var redact: RedactOptions
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case same, ecs }
 
@@ -61,30 +57,28 @@ struct RedactCommand: ParsableCommand {
     var explain: Int = 0
 
     func run() throws {
-        var settings = try input.settings()
-        settings.redactMode = mode
-        settings.redactKeyFile = keyFile
-        if settings.inputs.isEmpty && isatty(0) != 0 {
-            throw ValidationError("no input: name log files or directories, or pipe a log into stdin (-)")
-        }
+        var settings = try input.settings(deprecatedFormat: old.format)
+        try redact.apply(to: &settings)
+        try requireInput(settings)
         do {
             var (options, _) = try makeScanOptions(settings)
+            let stats = try input.openStats()
             options.detect = nil
             options.recordsOut = FileDescriptorWriter(fd: 1, name: "stdout")
             options.explainRedaction = max(0, explain)
             options.redactRawLines = output == .same
             let pipeline = try ScanPipeline(options: options)
             let summary = pipeline.run()
-            if !pipeline.outputClosed { writeStderr(summary.text() + Self.auditText(summary.redaction)) }
-            if let path = input.statsJSON {
-                let w = try FileDescriptorWriter(path: path)
-                w.append(summary.json().encoded() + "\n")
-                try w.flush()
+            if pipeline.outputClosed { return }  // a reader such as `head` went away: not an error
+            writeStderr(summary.text() + Self.auditText(summary.redaction))
+            if let stats {
+                stats.append(summary.json().encoded() + "\n")
+                try stats.flush()
             }
-            if summary.failedInputs > 0 { throw ExitCode(ExitStatus.inputFailed.rawValue) }
+            let status = ExitStatus(summary: summary)
+            if status != .ok { throw ExitCode(status.rawValue) }
         } catch let e as ReqwatchError {
-            printError(e)
-            throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)
+            throw fail(e)
         }
     }
 

@@ -16,7 +16,7 @@ struct TailCommand: ParsableCommand {
         discussion: """
             Examples:
               reqwatch tail --spec openapi.yaml --state /var/lib/reqwatch/state.json /var/log/nginx/access.log | vector ...
-              reqwatch tail --from-start --store ./history app.log api.log
+              reqwatch tail --from-start --store ./history --alerts alerts.jsonl app.log api.log
               kubectl logs -f ... | reqwatch tail -        # stdin, read until it ends
               reqwatch tail /var/log/nginx/                # every live log file in the directory (not .1, .gz, …)
 
@@ -25,16 +25,16 @@ struct TailCommand: ParsableCommand {
             state is written atomically at least every second and on SIGINT/SIGTERM. The detector windows are \
             saved beside it (FILE.windows), so an attack straddling a restart is still caught. SIGHUP reloads \
             --config and --spec, keeping positions and windows. Rotation by rename, \
-            copy-truncate and delete-and-recreate are followed; a file that does not exist yet is waited for.
+            copy-truncate and delete-and-recreate are followed; a file that does not exist yet is waited for \
+            (a message on stderr says so). A corrupt or foreign --state file is moved aside (FILE.corrupt-N) and \
+            the run starts as if there were none (from the end, or from the start with --from-start).
             """)
 
     @OptionGroup var input: InputOptions
-
-    @Option(help: "OpenAPI 3 spec (YAML or JSON) or a file of 'METHOD /path/{param}' lines: the route inventory.")
-    var spec: String?
-
-    @Option(help: "Baseline from 'reqwatch endpoints --save-baseline': its routes are the inventory when there is no spec; its user-agent families make new ones 'unfamiliar'.")
-    var baseline: String?
+    @OptionGroup var old: DeprecatedLogFormat
+    @OptionGroup var detect: DetectOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var redact: RedactOptions
 
     @Option(help: ArgumentHelp("Read positions are kept in this file, detector windows in FILE.windows (both written atomically).", valueName: "file"))
     var state: String?
@@ -42,23 +42,16 @@ struct TailCommand: ParsableCommand {
     @Flag(name: .customLong("from-start"), help: "Read files present at start from their beginning.")
     var fromStart = false
 
-    @Option(help: ArgumentHelp("Store redacted records in this directory as gzip JSON Lines segments.", valueName: "dir"))
-    var store: String?
-
-    @Option(name: .customLong("disable"), help: ArgumentHelp("Turn a rule off (repeatable).", valueName: "rule"))
-    var disable: [String] = []
-
     func run() throws {
-        var settings = try input.settings()
-        settings.specPath = spec
-        settings.baselinePath = baseline
-        settings.disabledRules = disable
+        var settings = try input.settings(deprecatedFormat: old.format)
+        try detect.apply(to: &settings)
+        try redact.apply(to: &settings)
         if settings.inputs.isEmpty { settings.inputs = ["-"] }
         do {
             var (options, config) = try makeScanOptions(settings)
             options.progress = false
-            options.alertSink = JSONLinesAlertSink(writer: FileDescriptorWriter(fd: 1, name: "stdout"))
-            if let dir = store ?? config?.storeDirectory {
+            options.alertSink = JSONLinesAlertSink(writer: try output.alertWriter())
+            if let dir = output.store ?? config?.storeDirectory {
                 options.store = try SegmentStore(
                     directory: dir, maxSegmentBytes: config?.storeMaxSegmentBytes ?? 64 << 20,
                     maxSegmentSeconds: config?.storeMaxSegmentSeconds ?? 3600, recoverUnfinished: true)
@@ -69,8 +62,11 @@ struct TailCommand: ParsableCommand {
             if settings.inputs == ["-"] {
                 // A pipe: read until it ends, flushing alerts after every read.
                 options.batchSize = 64
-                let summary = try ScanPipeline(options: options).run()
-                if summary.failedInputs > 0 { throw ExitCode(ExitStatus.inputFailed.rawValue) }
+                let pipeline = try ScanPipeline(options: options)
+                let summary = pipeline.run()
+                if pipeline.outputClosed { return }
+                let status = ExitStatus(summary: summary, failOnAlert: output.failOnAlert)
+                if status != .ok { throw ExitCode(status.rawValue) }
                 return
             }
             if settings.inputs.contains("-") {
@@ -82,11 +78,24 @@ struct TailCommand: ParsableCommand {
                 var st = stat()
                 if stat(input, &st) == 0 && (st.st_mode & 0o170000) == 0o040000 {
                     guard let live = InputPaths.liveFiles(in: input), !live.isEmpty else {
-                        throw ReqwatchError(.usage, "no live log file to follow in directory \(input) (name the files instead)")
+                        throw ReqwatchError(.notFound, "no live log file to follow in directory \(input) (name the files instead)")
                     }
                     paths += live
                 } else {
+                    if stat(input, &st) != 0 {
+                        // Not there yet (a service that has not logged, a rotation in progress): say so, then wait.
+                        writeStderr("reqwatch: \(input) does not exist yet; waiting for it to appear (Ctrl-C to stop)\n")
+                    }
                     paths.append(input)
+                }
+            }
+            if let state {
+                // Checked now: a state file that can never be written would otherwise fail a second into the run.
+                let dir = state.contains("/") ? String(state[..<state.lastIndex(of: "/")!]) : "."
+                if access(dir.isEmpty ? "/" : dir, W_OK) != 0 {
+                    throw ReqwatchError(.output, "cannot write the state file here: directory \(dir.isEmpty ? "/" : dir): "
+                        + String(cString: strerror(errno)) + " (create it, or choose another --state path)",
+                        location: InputLocation(path: state))
                 }
             }
             var tailOptions = TailOptions(paths: paths)
@@ -100,9 +109,9 @@ struct TailCommand: ParsableCommand {
             if pipeline.windowSaves > 0 {
                 writeStderr("reqwatch: detector windows saved \(pipeline.windowSaves) time(s); last \(pipeline.lastWindowBytes) bytes in \(Int(pipeline.windowSaveSeconds * 1000)) ms\n")
             }
+            if output.failOnAlert && pipeline.alertCount > 0 { throw ExitCode(ExitStatus.alertsFound.rawValue) }
         } catch let e as ReqwatchError {
-            printError(e)
-            throw ExitCode(e.code == .usage ? ExitStatus.usage.rawValue : ExitStatus.fatal.rawValue)
+            throw fail(e)
         }
     }
 }

@@ -92,12 +92,12 @@ enum Cases {
     @Test func missingInputIsReportedAndOthersScanned() throws {
         let formats = repositoryRoot() + "/SampleLogs/formats"
         let r = try Binary.run(["scan", "--no-progress", "--parse-only", "/nonexistent/access.log", formats + "/access.log"])
-        #expect(r.status == 2)
+        #expect(r.status == 66)
         #expect(r.stderr.contains("/nonexistent/access.log"))
         #expect(r.stderr.contains("400 lines, 400 records"), "\(r.stderr)")
     }
 
-    @Test func truncatedGzipExitsTwoAfterKeepingEarlierLines() throws {
+    @Test func truncatedGzipExits65AfterKeepingEarlierLines() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rw-e2e-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -117,7 +117,7 @@ enum Cases {
         try full.prefix(full.count / 2).write(to: cut)
         let stats = dir.appendingPathComponent("stats.json")
         let r = try Binary.run(["scan", "--no-progress", "--parse-only", "--stats-json", stats.path, cut.path, plain.path])
-        #expect(r.status == 2)
+        #expect(r.status == 65)
         #expect(r.stderr.contains("cut.log.gz"))
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: stats)) as? [String: Any]
         let records = json?["records"] as? Int ?? 0
@@ -141,7 +141,7 @@ enum Cases {
         let cfg = dir.appendingPathComponent("bad.yaml")
         try Data("format: xml\nmax_line_length: abc\nbogus: 1\n".utf8).write(to: cfg)
         let r = try Binary.run(["scan", "--no-progress", "--config", cfg.path, "-"], stdin: Data())
-        #expect(r.status == 1)
+        #expect(r.status == 78)
         #expect(r.stderr.contains("bad.yaml:1"))
         #expect(r.stderr.contains("bad.yaml:2"))
         #expect(r.stderr.contains("bad.yaml:3"))
@@ -151,7 +151,7 @@ enum Cases {
 @Suite struct EndpointsCommandTests {
     func inventory(_ caseName: String, extra: [String] = []) throws -> [[String: Any]] {
         let dir = Cases.root + "/" + caseName
-        let r = try Binary.run(["endpoints", "--spec", "../../api/openapi.yaml", "--format", "json"] + extra + ["input.log"], cwd: dir)
+        let r = try Binary.run(["endpoints", "--spec", "../../api/openapi.yaml", "--output-format", "json"] + extra + ["input.log"], cwd: dir)
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         return obj?["endpoints"] as? [[String: Any]] ?? []
@@ -182,7 +182,7 @@ enum Cases {
     func learnBaseline(in dir: URL) throws -> String {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let baseline = dir.appendingPathComponent("baseline.json").path
-        let learn = try Binary.run(["endpoints", "--format", "json", "--save-baseline", baseline, "input.log"],
+        let learn = try Binary.run(["endpoints", "--output-format", "json", "--save-baseline", baseline, "input.log"],
                                    cwd: Cases.root + "/trap-pagination")
         #expect(learn.status == 0)
         return baseline
@@ -389,7 +389,7 @@ enum Cases {
     }
 
     /// A directory stands for its live log files: `access.log` and `api.log` are followed, rotated copies are not;
-    /// a directory without one is a usage error (status 64), not a silent no-op.
+    /// a directory without one is an error (status 66, no input), not a silent no-op.
     @Test func issue5_directoryFollowsItsLiveFiles() throws {
         let dir = try fresh("dir")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -407,7 +407,7 @@ enum Cases {
         let empty = dir.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let r = try Binary.run(["tail", empty.path])
-        #expect(r.status == 64)
+        #expect(r.status == 66)
         #expect(r.stderr.contains("no live log file"), "\(r.stderr)")
     }
 

@@ -263,13 +263,19 @@ import Testing
         "{\"version\":1,\"files\":[]} trailing", String(repeating: "[", count: 10_000),
         "{\"version\":1.5,\"files\":[]}", "{\"version\":99999999999999999999,\"files\":[]}",
     ])
-    func corruptStateIsAnErrorNamingTheFile(_ contents: String) throws {
+    func issue15_corruptStateIsKeptAsideAndTheRunStarts(_ contents: String) throws {
         let dir = try TempDir()
         let state = dir.file("state.json")
         try contents.write(toFile: state, atomically: false, encoding: .utf8)
-        let e = #expect(throws: ReqwatchError.self) { try Tailer(options: options([dir.file("a.log")], state: state)) }
-        #expect(e?.code == .state)
-        #expect(e?.location?.path == state)
+        let t = try Tailer(options: options([dir.file("a.log")], state: state))
+        #expect(t.stateSetAside == state + ".corrupt-1")
+        #expect(access(state, F_OK) != 0, "the corrupt file was moved")
+        let kept = try String(contentsOfFile: state + ".corrupt-1", encoding: .utf8)
+        #expect(kept == contents, "kept byte for byte")
+        // A second corrupt file does not overwrite the first one kept aside.
+        try contents.write(toFile: state, atomically: false, encoding: .utf8)
+        let t2 = try Tailer(options: options([dir.file("a.log")], state: state))
+        #expect(t2.stateSetAside == state + ".corrupt-2")
     }
 
     @Test func stateWrittenByHandIsAccepted() throws {

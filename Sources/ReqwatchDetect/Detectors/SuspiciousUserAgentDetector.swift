@@ -101,14 +101,31 @@ public struct SuspiciousUserAgentDetector: Detector {
     }
 
     /// Classifies user-agent bytes (not cached); `scripted` only matters on page routes.
-    func classify(_ ua: UnsafeBufferPointer<UInt8>) -> Reason {
-        if ua.isEmpty { return .empty }
-        if ua.count > config.maxUserAgentLength { return .malformed }
-        for b in ua where b < 0x20 || b == 0x7F { return .malformed }
-        if ByteMatch.firstMatch(ua, injections) != nil { return .injection }
-        if ByteMatch.firstMatch(ua, scanners) != nil { return .scanner }
-        if ByteMatch.firstMatch(ua, scripted) != nil { return .scripted }
-        return .none
+    func classify(_ ua: UnsafeBufferPointer<UInt8>) -> Reason { classifyNormalized(ua).reason }
+
+    /// Classifies `ua` as written, then its canonical form (`Normalize.agent`: escapes and control bytes removed,
+    /// `%XX` decoded, whitespace collapsed) for injections and scanners: `evasion` when only the canonical form matched
+    /// or the match came with control bytes (odd case alone is not evasion: tool names are often capitalised).
+    func classifyNormalized(_ ua: UnsafeBufferPointer<UInt8>) -> (reason: Reason, evasion: Bool) {
+        if ua.isEmpty { return (.empty, false) }
+        if ua.count > config.maxUserAgentLength { return (.malformed, false) }
+        // Control bytes or escapes beside a match are a disguise too (`sqlmap/1.7\u{1}`, `sqlmap\u{1b}[31m`).
+        var disguised = false
+        for b in ua where b < 0x20 || b == 0x7F { disguised = true; break }
+        if ByteMatch.firstMatch(ua, injections) != nil { return (.injection, disguised) }
+        if ByteMatch.firstMatch(ua, scanners) != nil { return (.scanner, disguised) }
+        var canonical: [UInt8] = []
+        canonical.reserveCapacity(ua.count)
+        Normalize.agent(ua, into: &canonical)
+        let hidden: Reason? = canonical.withUnsafeBufferPointer { c in
+            if ByteMatch.firstMatch(c, injections) != nil { return .injection }
+            if ByteMatch.firstMatch(c, scanners) != nil { return .scanner }
+            return nil
+        }
+        if let hidden { return (hidden, true) }
+        for b in ua where b < 0x20 || b == 0x7F { return (.malformed, false) }
+        if ByteMatch.firstMatch(ua, scripted) != nil { return (.scripted, false) }
+        return (.none, false)
     }
 
     /// Whether a baseline is loaded and `ua`'s family is not in it.
@@ -128,6 +145,7 @@ public struct SuspiciousUserAgentDetector: Detector {
             let now = r.time.microseconds
             var reason = Reason.none
             var uaHash: UInt64 = 0
+            var evasion: [(String, JSONValue)] = []
             if !r.userAgent.isPresent {
                 // Only requests that failed count: scripts and monitors without an agent that get their 200s are
                 // not worth a page; one that keeps hitting 4xx/5xx is probing.
@@ -139,16 +157,21 @@ public struct SuspiciousUserAgentDetector: Detector {
             } else {
                 present += 1
                 uaHash = batch.hash(r.userAgent, seed: 0x7561)
-                // Cached per agent: the reason in the low bits, 0x80 when the family is unfamiliar.
+                // Cached per agent: the reason in the low bits, 0x40 when it was found only after normalising (an
+                // evasion attempt), 0x80 when the family is unfamiliar.
                 let cached: UInt8
                 if let d = cache.index(of: uaHash) {
                     cached = cache.values[d]
                 } else {
-                    let c = batch.withBytes(r.userAgent) { ua in classify(ua).rawValue | (unfamiliar(ua) ? 0x80 : 0) }
+                    let c = batch.withBytes(r.userAgent) { ua in
+                        let (reason, evasion) = classifyNormalized(ua)
+                        return reason.rawValue | (evasion ? 0x40 : 0) | (unfamiliar(ua) ? 0x80 : 0)
+                    }
                     _ = cache.index(of: uaHash, now: now) { c }
                     cached = c
                 }
-                reason = Reason(rawValue: cached & 0x7F) ?? .none
+                reason = Reason(rawValue: cached & 0x3F) ?? .none
+                if cached & 0x40 != 0 { evasion = [("evasion", .bool(true))] }
                 if reason == .scripted && context.flags(at: i) & RouteFlags.page == 0 { reason = .none }
                 // An unfamiliar family is reported once the client has sent enough such requests within the window.
                 if reason == .none && cached & 0x80 != 0
@@ -175,16 +198,16 @@ public struct SuspiciousUserAgentDetector: Detector {
                     }
                 } else if r.method == .options {
                     // CORS preflights carry the browser's agent; they say nothing about rotation.
-                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: evasion, &alerts) }
                     continue
                 } else if let s = sharedAddresses.index(of: ipKey), sharedAddresses.values[s].count >= Self.sharedAddressUsers {
-                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: evasion, &alerts) }
                     continue
                 }
                 let slot = Int(truncatingIfNeeded: ck >> 7) & (lastAgent.count - 1)
                 if lastAgent[slot].key == ck && lastAgent[slot].agent == uaHash {
                     lastAgent[slot].pending &+= 1
-                    if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+                    if reason != .none { report(reason, r, i, batch, context, now, extra: evasion, &alerts) }
                     continue
                 }
                 let pending = lastAgent[slot].key == ck ? lastAgent[slot].pending : 0
@@ -217,7 +240,7 @@ public struct SuspiciousUserAgentDetector: Detector {
                     continue
                 }
             }
-            if reason != .none { report(reason, r, i, batch, context, now, extra: [], &alerts) }
+            if reason != .none { report(reason, r, i, batch, context, now, extra: evasion, &alerts) }
         }
         presentByInput[input] = present
     }
@@ -234,6 +257,7 @@ public struct SuspiciousUserAgentDetector: Detector {
         let msg: String
         switch reason {
         case .scanner: msg = "\(client) uses the user agent of a known scanner or attack tool"
+            + (extra.contains { $0.0 == "evasion" } ? " (disguised with control bytes, escapes or encoding)" : "")
         case .injection: msg = "\(client) sent an injection payload in its user agent"
         case .malformed: msg = "\(client) sent a malformed user agent (control bytes or over \(config.maxUserAgentLength) bytes)"
         case .empty: msg = "\(client) sent an empty user agent"

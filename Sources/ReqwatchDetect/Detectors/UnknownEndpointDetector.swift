@@ -253,6 +253,11 @@ public struct UnknownEndpointDetector: Detector {
             ("distinct_unknown_paths", .int(distinct)), ("not_found", .int(notFound)),
         ]
         if let pattern { a.evidence.append(("pattern", .string(pattern))) }
+        if reason == "sensitive-path"
+            && (context.flags(at: i) & RouteFlags.evasion != 0 || batch.withBytes(r.path) { Self.oddSegments($0) })
+        {
+            a.evidence.append(("evasion", .bool(true)))
+        }
         a.evidence += [
             ("samples", .array([AlertFill.sample(r, batch)])),
         ]
@@ -291,6 +296,18 @@ public struct UnknownEndpointDetector: Detector {
         guard q.count > name.count else { return false }
         for k in 0..<name.count where ByteMatch.lower(q[k]) != name[k] { return false }
         return q[name.count] >= 0x30 && q[name.count] <= 0x39
+    }
+
+    /// Whether a path has empty or `.` segments or backslashes (`//.git/config`, `/./.env`): the route name
+    /// hides them, so a probe written so is checked here for the evasion flag.
+    static func oddSegments(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var prev: UInt8 = 0
+        for (k, c) in p.enumerated() {
+            if c == UInt8(ascii: "\\") || (c == UInt8(ascii: "/") && prev == UInt8(ascii: "/")) { return true }
+            if c == UInt8(ascii: "/") && prev == UInt8(ascii: ".") && k >= 2 && p[k - 2] == UInt8(ascii: "/") { return true }
+            prev = c
+        }
+        return false
     }
 
     /// Index in `DetectLists.urlInjectionPatterns` of a payload in the path or query, matched on the decoded,
@@ -355,6 +372,10 @@ public struct UnknownEndpointDetector: Detector {
             {
                 c = 0x20
                 step = 4
+            }
+            if (c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D) || c == 0x7F {
+                i += step  // control bytes (`uni%00on sel%1bect`) hide nothing
+                continue
             }
             if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == UInt8(ascii: "+") && step == 3 {
                 if !lastSpace { out.append(0x20) }
