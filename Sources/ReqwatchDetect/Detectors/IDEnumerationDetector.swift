@@ -94,7 +94,7 @@ public struct IDEnumerationDetector: Detector {
             guard table.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) else { continue }
             let seq = table.values[d].incident.sequence
             alerts.append(makeAlert(shape, record: r, index: i, batch: batch, context: context, sequence: seq,
-                                    ids: table.values[d].ids))
+                                    carried: table.values[d].incident.carried, ids: table.values[d].ids))
             fired += 1
         }
     }
@@ -152,7 +152,7 @@ public struct IDEnumerationDetector: Detector {
     }
 
     private func makeAlert(_ s: Shape, record r: RequestRecord, index i: Int, batch: borrowing RecordBatch,
-                           context: borrowing BatchContext, sequence: Int, ids: [Entry]) -> Alert
+                           context: borrowing BatchContext, sequence: Int, carried: Int, ids: [Entry]) -> Alert
     {
         let client = identity.describe(r, in: batch)
         var route = context.routeName(at: i) ?? "?"
@@ -170,11 +170,13 @@ public struct IDEnumerationDetector: Detector {
         var a = Alert(rule: Self.rule, timestamp: r.time, start: Timestamp(microseconds: s.start), end: r.time,
                       severity: s.slow ? 3 : 4, message: msg, incidentKey: "client:\(client)|route:\(method) \(route)")
         a.sequence = sequence
+        // the first report counts the ids that made the walk; later ones the requests since the previous report
+        a.count = sequence == 0 ? s.distinct : max(1, carried)
         AlertFill.fill(&a, r, batch, route: route)
         var samples: [JSONValue] = []
         if s.numeric {
             for e in ids.suffix(5) where e.numeric {
-                samples.append(.object([("method", .string(method)), ("path", .string(replacing(route, "{id}", with: String(e.value)))),
+                samples.append(.object([("method", .string(method)), ("path", .string(Self.filling(route, with: String(e.value)))),
                                         ("status", .int(Int(e.status))), ("time", .string(Timestamp(microseconds: e.time).iso8601))]))
             }
         } else {
@@ -191,6 +193,14 @@ public struct IDEnumerationDetector: Detector {
             ("samples", .array(samples)),
         ]
         return a
+    }
+
+    /// `route` with its id placeholder filled: `{id}` in a query template, else the last `{…}` segment
+    /// (`/accounts/{accountId}/settings` → `/accounts/3049/settings`).
+    static func filling(_ route: String, with id: String) -> String {
+        if route.contains("={id}") { return replacing(route, "={id}", with: "=" + id) }
+        guard let open = route.lastIndex(of: "{"), let close = route[open...].firstIndex(of: "}") else { return route }
+        return String(route[..<open]) + id + String(route[route.index(after: close)...])
     }
 
     /// The query parameter name whose value is at `id` (`…&user_id=17` → `user_id`), for alert text.
