@@ -41,9 +41,18 @@ let package = Package(
                 "ReqwatchCore", "ReqwatchInput", "ReqwatchParse", "ReqwatchDetect", "ReqwatchRedact", "ReqwatchOutput",
                 "ReqwatchTail", "Yams",
             ]),
+        // The HTML report (`reqwatch report`, `scan --report`).
+        .target(
+            name: "ReqwatchReport",
+            dependencies: [
+                "ReqwatchCore", "ReqwatchDetect", "ReqwatchEngine", "ReqwatchOutput", "ReqwatchParse", "ReqwatchRedact",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "reqwatch",
-            dependencies: ["ReqwatchEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "ReqwatchEngine", "ReqwatchReport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .target(name: "ReqwatchGenerator", dependencies: ["ReqwatchCore"]),
         .executableTarget(
             name: "reqwatch-gen",
@@ -72,6 +81,7 @@ let package = Package(
                 "ReqwatchTestSupport",
             ]),
         .testTarget(name: "ReqwatchEndToEndTests", dependencies: ["ReqwatchTestSupport"]),
+        .testTarget(name: "ReqwatchReportTests", dependencies: ["ReqwatchReport", "ReqwatchEngine", "ReqwatchTestSupport"]),
     ]
 )
 
