@@ -75,7 +75,7 @@ private struct Renderer {
     mutating func page() {
         let css = stylesheet()
         w.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
-        w.open("meta", [Attribute("http-equiv", "Content-Security-Policy"), Attribute("content", ReportStyle.policy(for: css))])
+        w.open("meta", [Attribute("http-equiv", "Content-Security-Policy"), .geometry("content", ReportStyle.policy(for: css))])
         w.raw("\n<meta name=\"referrer\" content=\"no-referrer\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n")
         w.element("title", text: "reqwatch report" + (timeRange.map { " · " + $0 } ?? ""))
         w.raw("\n<style>")
@@ -104,6 +104,15 @@ private struct Renderer {
             css += "#rf-\(k):checked~.tw tbody tr:not(.r\(k)){display:none}\n"
         }
         return css
+    }
+
+    /// Event times in tables: the time of day alone when the whole run is within one UTC day.
+    func when(_ iso: String) -> String {
+        let t = shortTime(iso)
+        guard let f = summary.firstEvent, let l = summary.lastEvent, f.iso8601.prefix(10) == l.iso8601.prefix(10),
+            t.hasPrefix(f.iso8601.prefix(10) + " ")
+        else { return t }
+        return String(t.dropFirst(11))
     }
 
     var timeRange: String? {
@@ -156,7 +165,7 @@ private struct Renderer {
         let s = max(0, (l.microseconds - f.microseconds) / 1_000_000)
         if s >= 86400 * 2 { return "\(s / 86400) d \((s % 86400) / 3600) h" }
         if s >= 3600 { return "\(s / 3600) h \((s % 3600) / 60) min" }
-        if s >= 60 { return "\(s / 60) min \(s % 60) s" }
+        if s >= 60 { return "\(s / 60) min" }
         return "\(s) s"
     }
 
@@ -172,7 +181,7 @@ private struct Renderer {
         var lanes: [String] = []
         for i in marked where !lanes.contains(i.ruleID) { lanes.append(i.ruleID) }
         lanes.sort { (ruleIndex[$0] ?? 0) < (ruleIndex[$1] ?? 0) }
-        let width = 1000.0, left = 58.0, right = 12.0, top = 10.0, plotH = 160.0
+        let width = 1000.0, left = 132.0, right = 12.0, top = 10.0, plotH = 160.0
         let laneH = 16.0
         let axisY = top + plotH + 16
         let bandTop = axisY + 10
@@ -188,15 +197,15 @@ private struct Renderer {
         func y(_ v: Int64) -> Double { top + plotH - Double(v) / Double(yMax) * plotH }
         let bw = plotW / Double(n)
 
-        w.open("svg", [.class("chart"), Attribute("viewBox", "0 0 \(Int(width)) \(Int(height.rounded(.up)))"),
+        w.open("svg", [.class("chart"), Attribute.geometry("viewBox", "0 0 \(Int(width)) \(Int(height.rounded(.up)))"),
                        Attribute("role", "img"), Attribute("aria-label", "Requests over time")])
         // Grid and y labels.
         for k in 0...4 {
             let v = yMax * Int64(k) / 4
             let yy = fmt(y(v))
-            w.open("line", [.class("grid"), Attribute("x1", fmt(left)), Attribute("x2", fmt(width - right)), Attribute("y1", yy), Attribute("y2", yy)])
+            w.open("line", [.class("grid"), Attribute.geometry("x1", fmt(left)), Attribute.geometry("x2", fmt(width - right)), Attribute.geometry("y1", yy), Attribute.geometry("y2", yy)])
             w.close("line")
-            w.open("text", [.class("axis"), Attribute("x", fmt(left - 6)), Attribute("y", fmt(y(v) + 4)), Attribute("text-anchor", "end")])
+            w.open("text", [.class("axis"), Attribute.geometry("x", fmt(left - 6)), Attribute.geometry("y", fmt(y(v) + 4)), Attribute("text-anchor", "end")])
             w.text(compact(v))
             w.close("text")
         }
@@ -220,15 +229,15 @@ private struct Renderer {
                          ("c4", { (i: Int) in (c5[b5 + i], c5[b5 + i] + c4[b4 + i]) })] as [(String, (Int) -> (Int64, Int64))] {
             let d = bars(cls, f)
             if !d.isEmpty {
-                w.open("path", [.class(cls), Attribute("d", d)])
+                w.open("path", [.class(cls), Attribute.geometry("d", d)])
                 w.close("path")
             }
         }
         // Hover targets with the numbers of each bucket.
         w.raw("<g>")
         for i in 0..<n where req[a + i] > 0 {
-            w.open("rect", [.class("hit"), Attribute("x", fmt(left + Double(i) * bw)), Attribute("y", fmt(top)),
-                            Attribute("width", fmt(bw)), Attribute("height", fmt(plotH))])
+            w.open("rect", [.class("hit"), Attribute.geometry("x", fmt(left + Double(i) * bw)), Attribute.geometry("y", fmt(top)),
+                            Attribute.geometry("width", fmt(bw)), Attribute.geometry("height", fmt(plotH))])
             w.open("title")
             let t0 = start + Int64(i) * u.width
             w.text("\(shortTime(Timestamp(microseconds: t0).iso8601)) (+\(widthText(u.width))): \(groupedDigits(req[a + i])) requests, \(groupedDigits(c4[b4 + i])) 4xx, \(groupedDigits(c5[b5 + i])) 5xx")
@@ -239,7 +248,7 @@ private struct Renderer {
         let ticks = 6
         for k in 0...ticks {
             let t = start + Int64(Double(end - start) * Double(k) / Double(ticks))
-            w.open("text", [.class("axis"), Attribute("x", fmt(x(t))), Attribute("y", fmt(axisY)),
+            w.open("text", [.class("axis"), Attribute.geometry("x", fmt(x(t))), Attribute.geometry("y", fmt(axisY)),
                             Attribute("text-anchor", k == 0 ? "start" : (k == ticks ? "end" : "middle"))])
             w.text(tickLabel(t, span: end - start))
             w.close("text")
@@ -247,10 +256,10 @@ private struct Renderer {
         // Incident lanes.
         for (k, rule) in lanes.enumerated() {
             let ly = bandTop + Double(k) * laneH + laneH / 2
-            w.open("line", [.class("grid"), Attribute("x1", fmt(left)), Attribute("x2", fmt(width - right)), Attribute("y1", fmt(ly)), Attribute("y2", fmt(ly))])
+            w.open("line", [.class("grid"), Attribute.geometry("x1", fmt(left)), Attribute.geometry("x2", fmt(width - right)), Attribute.geometry("y1", fmt(ly)), Attribute.geometry("y2", fmt(ly))])
             w.close("line")
-            w.open("text", [.class("lane"), Attribute("x", fmt(left - 6)), Attribute("y", fmt(ly + 3)), Attribute("text-anchor", "end")])
-            w.text(String(rule.prefix(10)))
+            w.open("text", [.class("lane"), Attribute.geometry("x", fmt(left - 6)), Attribute.geometry("y", fmt(ly + 3)), Attribute("text-anchor", "end")])
+            w.text(String(rule.prefix(24)))
             w.raw("<title>")
             w.text(rule)
             w.raw("</title></text>")
@@ -260,15 +269,15 @@ private struct Renderer {
             let ly = bandTop + Double(lane) * laneH + laneH / 2
             let sx = min(max(x(s), left), width - right)
             let m = "m\(min(max(i.severity, 0), 5))"
-            w.open("a", [Attribute("href", "#" + anchor(i).value)])
+            w.open("a", [.href(anchor(i))])
             if let e = i.end.flatMap(parseISO8601), e > s {
                 let ex = min(max(x(e), left), width - right)
                 if ex - sx >= 2 {
-                    w.open("line", [.class("span " + m), Attribute("x1", fmt(sx)), Attribute("x2", fmt(ex)), Attribute("y1", fmt(ly)), Attribute("y2", fmt(ly))])
+                    w.open("line", [.class("span " + m), Attribute.geometry("x1", fmt(sx)), Attribute.geometry("x2", fmt(ex)), Attribute.geometry("y1", fmt(ly)), Attribute.geometry("y2", fmt(ly))])
                     w.close("line")
                 }
             }
-            w.open("circle", [.class(m), Attribute("cx", fmt(sx)), Attribute("cy", fmt(ly)), Attribute("r", "4.5")])
+            w.open("circle", [.class(m), Attribute.geometry("cx", fmt(sx)), Attribute.geometry("cy", fmt(ly)), Attribute("r", "4.5")])
             w.open("title")
             w.text("\(severityNames[min(max(i.severity, 0), 5)]) · \(i.ruleID) · \(subject(i)) · \(shortTime(i.start ?? ""))")
             w.raw("</title></circle></a>")
@@ -355,14 +364,14 @@ private struct Renderer {
             w.raw("<br>")
             w.element("code", [.class("muted")], text: target)
         }
-        w.raw("</td><td class=\"mono\">")
-        w.text(shortTime(i.start ?? ""))
+        w.raw("</td><td class=\"mono t\">")
+        w.text(when(i.start ?? ""))
         if let e = i.end, e != i.start {
             w.raw("<br>→ ")
-            w.text(shortTime(e))
+            w.text(when(e))
         }
         w.raw("</td><td class=\"n\">")
-        if let n = i.count { w.grouped(n) } else { w.raw("–") }
+        if let n = i.count ?? i.requestCount { w.grouped(n) } else { w.raw("–") }
         if i.lines > 1 {
             w.raw("<br><span class=\"muted\">")
             w.text("\(i.lines) alerts")
@@ -399,7 +408,7 @@ private struct Renderer {
                 w.raw("<table><thead><tr><th>Time</th><th>Request</th><th class=\"n\">Status</th><th>User agent</th><th>Referer</th></tr></thead><tbody>")
                 for s in samples.prefix(limits.samplesPerIncident) {
                     w.raw("<tr><td class=\"mono\">")
-                    w.text(shortTime((s["@timestamp"] ?? s["time"])?.displayText ?? ""))
+                    w.text(when((s["@timestamp"] ?? s["time"])?.displayText ?? ""))
                     w.raw("</td><td><code>")
                     var req = [s["method"]?.displayText, s["path"]?.displayText].compactMap { $0 }.joined(separator: " ")
                     if let q = s["query"]?.displayText, !q.isEmpty { req += "?" + q }
@@ -435,7 +444,7 @@ private struct Renderer {
         }
         w.text(parts.joined(separator: " · "))
         w.raw(" — <b>ghost</b>: undocumented and answering; <b>zombie</b>: deprecated and still called; <b>probe</b>: undocumented, only failing; <b>orphan</b>: documented, never called.</p>\n")
-        w.raw("<table><thead><tr><th>Category</th><th>Method</th><th>Route</th><th class=\"n\">Requests</th><th class=\"n\">Clients</th><th>Status mix (2xx 3xx 4xx 5xx)</th><th>Last seen</th></tr></thead><tbody>\n")
+        w.raw("<table><thead><tr><th>Category</th><th>Method</th><th>Route</th><th class=\"n\">Requests</th><th class=\"n\">Clients</th><th>Status mix</th><th>Last seen</th></tr></thead><tbody>\n")
         var listed = 0, probes = 0, foldedRoutes = 0, foldedRequests = 0
         for r in rows {
             if r.category == .probe {
@@ -457,8 +466,8 @@ private struct Renderer {
             if r.clientsCapped { w.raw("+") }
             w.raw("</td><td class=\"n\">")
             statusMix(r.status)
-            w.raw("</td><td class=\"mono\">")
-            w.text(r.lastSeen.map { shortTime($0.iso8601) } ?? "never")
+            w.raw("</td><td class=\"mono t\">")
+            w.text(r.lastSeen.map { when($0.iso8601) } ?? "never")
             w.raw("</td></tr>\n")
         }
         w.raw("</tbody></table>")
@@ -493,12 +502,13 @@ private struct Renderer {
         var x = 0.0
         for (k, cls) in [(1, "s2"), (2, "s3"), (3, "s4"), (4, "s5"), (0, "s0")] where s[k] > 0 {
             let width = Double(s[k]) / Double(total) * 100
-            w.open("rect", [.class(cls), Attribute("x", fmt(x)), Attribute("width", fmt(max(width, 0.8))), Attribute("height", "10")])
+            w.open("rect", [.class(cls), Attribute.geometry("x", fmt(x)), Attribute.geometry("width", fmt(max(width, 0.8))), Attribute.geometry("height", "10")])
             w.close("rect")
             x += width
         }
         w.raw("</svg>")
-        w.text("\(compact(Int64(s[1]))) \(compact(Int64(s[2]))) \(compact(Int64(s[3]))) \(compact(Int64(s[4])))")
+        let parts = [(1, "2xx"), (2, "3xx"), (3, "4xx"), (4, "5xx"), (0, "other")].filter { s[$0.0] > 0 }
+        w.text(parts.map { "\($0.1) \(compact(Int64(s[$0.0])))" }.joined(separator: " · "))
     }
 
     // MARK: - Clients and agents
@@ -546,7 +556,7 @@ private struct Renderer {
             w.raw("</code></td><td class=\"n\">")
             w.grouped(n)
             w.raw("</td><td><svg class=\"bar\" viewBox=\"0 0 100 9\">")
-            w.open("rect", [Attribute("width", fmt(max(0.8, Double(n) / Double(total) * 100))), Attribute("height", "9")])
+            w.open("rect", [Attribute.geometry("width", fmt(max(0.8, Double(n) / Double(total) * 100))), Attribute.geometry("height", "9")])
             w.raw("</rect></svg> ")
             w.text(percent(Double(n) / Double(total)))
             w.raw("</td></tr>\n")

@@ -79,10 +79,11 @@ struct HTMLWriter {
             raw(a.name)
             if let v = a.value {
                 bytes.append(contentsOf: "=\"".utf8)
-                let saved = maxTextLength
-                maxTextLength = 1000
+                let (savedLength, savedRedact) = (maxTextLength, redact)
+                maxTextLength = a.maxLength
+                if !a.redacted { redact = nil }
                 text(v)
-                maxTextLength = saved
+                (maxTextLength, redact) = (savedLength, savedRedact)
                 bytes.append(UInt8(ascii: "\""))
             }
         }
@@ -114,10 +115,21 @@ struct HTMLWriter {
 struct Attribute {
     let name: StaticString
     let value: String?
+    /// False only for geometry this program computes (SVG path data, coordinates): escaped, not redacted.
+    var redacted = true
+    var maxLength = 400
 
     init(_ name: StaticString, _ value: String?) {
         self.name = name
         self.value = value
+    }
+
+    /// Numbers and SVG path data computed by this program (no log value): escaped, never cut or redacted.
+    static func geometry(_ name: StaticString, _ value: String) -> Attribute {
+        var a = Attribute(name, value)
+        a.redacted = false
+        a.maxLength = .max
+        return a
     }
 
     static func `class`(_ v: String) -> Attribute { Attribute("class", v) }

@@ -25,6 +25,11 @@ struct Incident: Sendable {
     var method: String? { document.at("http.request.method")?.displayText }
     var userAgent: String? { document.at("user_agent.original")?.displayText }
     var count: Int64? { document.at("reqwatch.count")?.intValue }
+    /// Today's detectors count under other names: requests, calls or failures.
+    var requestCount: Int64? {
+        document.at("reqwatch.requests")?.intValue ?? document.at("reqwatch.calls")?.intValue
+            ?? document.at("reqwatch.failures")?.intValue
+    }
     var addresses: [String] {
         guard case .array(let items)? = document.at("reqwatch.addresses") else { return [] }
         return items.compactMap { $0.displayText }
@@ -107,7 +112,7 @@ struct IncidentSet: Sendable {
     var ranked: [Incident] {
         incidents.sorted { a, b in
             if a.severity != b.severity { return a.severity > b.severity }
-            let ca = a.count ?? 0, cb = b.count ?? 0
+            let ca = a.count ?? a.requestCount ?? 0, cb = b.count ?? b.requestCount ?? 0
             if ca != cb { return ca > cb }
             let sa = a.start ?? "", sb = b.start ?? ""
             if sa != sb { return sa < sb }
