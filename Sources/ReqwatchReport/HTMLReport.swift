@@ -446,7 +446,13 @@ private struct Renderer {
         w.raw(" — <b>ghost</b>: undocumented and answering; <b>zombie</b>: deprecated and still called; <b>probe</b>: undocumented, only failing; <b>orphan</b>: documented, never called.</p>\n")
         w.raw("<table><thead><tr><th>Category</th><th>Method</th><th>Route</th><th class=\"n\">Requests</th><th class=\"n\">Clients</th><th>Status mix</th><th>Last seen</th></tr></thead><tbody>\n")
         var listed = 0, probes = 0, foldedRoutes = 0, foldedRequests = 0
+        var infrastructure = 0, infrastructureRequests = 0
         for r in rows {
+            if r.category == .infrastructure {
+                infrastructure += 1
+                infrastructureRequests += r.requests
+                continue
+            }
             if r.category == .probe {
                 probes += 1
                 if probes > limits.probeEndpoints { foldedRoutes += 1; foldedRequests += r.requests; continue }
@@ -464,11 +470,18 @@ private struct Renderer {
             w.raw("</td><td class=\"n\">")
             w.text(r.clients.count)
             if r.clientsCapped { w.raw("+") }
-            w.raw("</td><td class=\"n\">")
+            w.raw("</td><td class=\"t\">")
             statusMix(r.status)
             w.raw("</td><td class=\"mono t\">")
             w.text(r.lastSeen.map { when($0.iso8601) } ?? "never")
             w.raw("</td></tr>\n")
+        }
+        if infrastructure > 0 {
+            w.raw("<tr><td><span class=\"cat cat-infrastructure\">infrastructure</span></td><td></td><td class=\"muted\">")
+            w.text("\(infrastructure) routes: static assets, health checks, CORS preflights")
+            w.raw("</td><td class=\"n\">")
+            w.grouped(infrastructureRequests)
+            w.raw("</td><td></td><td></td><td></td></tr>\n")
         }
         w.raw("</tbody></table>")
         if foldedRoutes > 0 || c.inventory.overflowRequests > 0 {
