@@ -193,15 +193,17 @@ private struct Renderer {
         let span = Double(end - start)
         func x(_ t: Int64) -> Double { left + Double(t - start) / span * plotW }
         let maxReq = max(1, u.requests.max() ?? 1)
-        let yMax = niceCeiling(maxReq)
+        let yStep = niceCeiling((maxReq + 3) / 4)
+        let yTicks = Int((maxReq + yStep - 1) / yStep)
+        let yMax = yStep * Int64(max(yTicks, 1))
         func y(_ v: Int64) -> Double { top + plotH - Double(v) / Double(yMax) * plotH }
         let bw = plotW / Double(n)
 
         w.open("svg", [.class("chart"), Attribute.geometry("viewBox", "0 0 \(Int(width)) \(Int(height.rounded(.up)))"),
                        Attribute("role", "img"), Attribute("aria-label", "Requests over time")])
         // Grid and y labels.
-        for k in 0...4 {
-            let v = yMax * Int64(k) / 4
+        for k in 0...max(yTicks, 1) {
+            let v = yStep * Int64(k)
             let yy = fmt(y(v))
             w.open("line", [.class("grid"), Attribute.geometry("x1", fmt(left)), Attribute.geometry("x2", fmt(width - right)), Attribute.geometry("y1", yy), Attribute.geometry("y2", yy)])
             w.close("line")
@@ -244,14 +246,19 @@ private struct Renderer {
             w.raw("</title></rect>")
         }
         w.raw("</g>")
-        // Time axis.
-        let ticks = 6
-        for k in 0...ticks {
-            let t = start + Int64(Double(end - start) * Double(k) / Double(ticks))
-            w.open("text", [.class("axis"), Attribute.geometry("x", fmt(x(t))), Attribute.geometry("y", fmt(axisY)),
-                            Attribute("text-anchor", k == 0 ? "start" : (k == ticks ? "end" : "middle"))])
+        // Time axis: ticks at round times (a width of the histogram's ladder, or whole days), about six of them.
+        let tickStep = TimeHistogram.tickStep(span: end - start, ticks: 6)
+        var t = floorMultiple(start + tickStep - 1, tickStep)
+        while t <= end {
+            let tx = x(t)
+            w.open("line", [.class("grid"), Attribute.geometry("x1", fmt(tx)), Attribute.geometry("x2", fmt(tx)),
+                            Attribute.geometry("y1", fmt(top + plotH)), Attribute.geometry("y2", fmt(top + plotH + 4))])
+            w.close("line")
+            w.open("text", [.class("axis"), Attribute.geometry("x", fmt(tx)), Attribute.geometry("y", fmt(axisY)),
+                            Attribute("text-anchor", tx < left + 30 ? "start" : (tx > width - right - 30 ? "end" : "middle"))])
             w.text(tickLabel(t, span: end - start))
             w.close("text")
+            t += tickStep
         }
         // Incident lanes.
         for (k, rule) in lanes.enumerated() {

@@ -3,8 +3,10 @@ import ReqwatchCore
 /// Requests, 4xx and 5xx answers per bucket of event time, in a fixed number of buckets.
 ///
 /// Buckets start one second wide, aligned to a multiple of their width. When a record falls outside the range,
-/// the width doubles and neighbouring buckets merge, until it fits: memory is fixed whatever the time range, and
-/// records may arrive in any order (rotated files, several inputs). Records without a time are not counted.
+/// the width steps up a ladder of round widths (1 s, 5 s, 10 s, 30 s, 1 min, 5 min, … 1 d, then doubling), each a
+/// multiple of the one before, and neighbouring buckets merge, until it fits: memory is fixed whatever the time
+/// range, and records may arrive in any order (rotated files, several inputs). Records without a time are not
+/// counted.
 struct TimeHistogram: Sendable, Equatable {
     let bucketCount: Int
     /// Width of one bucket in microseconds.
@@ -18,7 +20,7 @@ struct TimeHistogram: Sendable, Equatable {
     private(set) var last: Int64 = .min
 
     init(buckets: Int = 240) {
-        precondition(buckets >= 2 && buckets % 2 == 0)
+        precondition(buckets >= 2)
         bucketCount = buckets
         requests = Array(repeating: 0, count: buckets)
         clientErrors = requests
@@ -54,7 +56,7 @@ struct TimeHistogram: Sendable, Equatable {
         let hi = max(last == .min ? t : last, t)
         let n = Int64(bucketCount)
         var w = width
-        repeat { w *= 2 } while floorMultiple(lo, w) + w * n <= hi
+        repeat { w = Self.nextWidth(after: w) } while floorMultiple(lo, w) + w * n <= hi
         let newOrigin = floorMultiple(lo, w)
         var r = Array(repeating: Int64(0), count: bucketCount)
         var c = r
@@ -71,6 +73,22 @@ struct TimeHistogram: Sendable, Equatable {
         serverErrors = s
         width = w
         origin = newOrigin
+    }
+
+    /// Round widths in seconds, each a multiple of the one before.
+    static let ladder: [Int64] = [1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400]
+
+    /// A round interval (microseconds) giving about `ticks` ticks over `span`.
+    static func tickStep(span: Int64, ticks: Int) -> Int64 {
+        let want = max(span / Int64(ticks), 1)
+        for s in ladder where s * 1_000_000 >= want { return s * 1_000_000 }
+        let day: Int64 = 86_400_000_000
+        return (want + day - 1) / day * day
+    }
+
+    static func nextWidth(after w: Int64) -> Int64 {
+        for s in ladder where s * 1_000_000 > w { return s * 1_000_000 }
+        return w * 2
     }
 
     /// Buckets from the first to the last one holding records, with their start times.

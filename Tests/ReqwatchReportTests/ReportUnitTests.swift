@@ -80,6 +80,7 @@ import Testing
         for t in times.reversed() { b.add(time: Timestamp(microseconds: t), status: 200) }
         #expect(a.total == 8 && b.total == 8)
         #expect(a.width == b.width)
+        #expect(TimeHistogram.ladder.contains(a.width / 1_000_000), "round bucket widths")
         // Every record is inside its bucket's range.
         let u = a.used!
         #expect(u.start <= 1_000_000 && u.start + Int64(u.requests.count) * u.width > 7_000_000_000)
