@@ -305,6 +305,7 @@ private struct Renderer {
     func anchor(_ i: Incident) -> Anchor { Anchor("inc-", i.id) }
 
     func subject(_ i: Incident) -> String {
+        if i.addresses.count > 1 { return "campaign: \(i.addresses.count) addresses" }
         if let u = i.userID { return "user " + u }
         if let ip = i.sourceIP { return ip }
         if !i.addresses.isEmpty { return "\(i.addresses.count) addresses" }

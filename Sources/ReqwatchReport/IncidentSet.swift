@@ -24,7 +24,8 @@ struct Incident: Sendable {
     var path: String? { document.at("url.path")?.displayText }
     var method: String? { document.at("http.request.method")?.displayText }
     var userAgent: String? { document.at("user_agent.original")?.displayText }
-    var count: Int64? { document.at("reqwatch.count")?.intValue }
+    /// Requests in the incident: `reqwatch.incident.count` (the incident model), else `reqwatch.count`.
+    var count: Int64? { document.at("reqwatch.incident.count")?.intValue ?? document.at("reqwatch.count")?.intValue }
     /// Today's detectors count under other names: requests, calls or failures.
     var requestCount: Int64? {
         document.at("reqwatch.requests")?.intValue ?? document.at("reqwatch.calls")?.intValue
@@ -50,7 +51,7 @@ struct Incident: Sendable {
     /// Other `reqwatch.*` evidence fields with scalar values (reason, thresholds, …), for the detail view.
     var evidence: [(String, String)] {
         guard case .object(let fields)? = document["reqwatch"] else { return [] }
-        let shown: Set<String> = ["samples", "sequence", "incident", "count", "addresses", "client", "route"]
+        let shown: Set<String> = ["samples", "sequence", "incident", "count", "addresses", "address_count", "client", "route"]
         return fields.compactMap { k, v in
             guard !shown.contains(k), let t = v.displayText else { return nil }
             return (k, t)

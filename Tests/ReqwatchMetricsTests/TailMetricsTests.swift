@@ -112,6 +112,7 @@ private func sample(_ text: String, _ prefix: String) -> Double? {
         #expect((sample(first, "reqwatch_alerts_total{rule=\"suspicious-user-agent\"}") ?? 0) >= 1)
         #expect((sample(first, "reqwatch_event_time_lag_seconds") ?? 0) > 86400 * 365, "events from 2015 lag by years")
         #expect(first.contains("reqwatch_state_entries{table="))
+        #expect(sample(first, "reqwatch_open_incidents{rule=\"suspicious-user-agent\"}") == 1, "the incident opened by sqlmap is open")
 
         try write(30, from: 20)
         let second = try scrape { sample($0, "reqwatch_input_lines_total\(input)") == 52 }

@@ -89,13 +89,13 @@ func renderCaseReport(_ name: String, to output: String) throws -> ReportCollect
         let dom = page.dom
         // It rendered: one row per incident, and the sections are there.
         let rows = dom.components(separatedBy: "<tr id=\"inc-").count - 1
-        #expect(rows == collector.incidents.incidents.count && rows >= 7, "incident rows in the DOM: \(rows)")
+        #expect(rows == collector.incidents.incidents.count && rows >= 4, "incident rows in the DOM: \(rows)")
         for section in ["id=\"timeline\"", "id=\"incidents\"", "id=\"endpoints\"", "id=\"clients\"", "id=\"agents\"", "id=\"run\""] {
             #expect(dom.contains(section))
         }
         // The payloads are shown as text …
-        #expect(dom.contains("&lt;script&gt;document.documentElement.setAttribute('\(Self.marker)','ua-script')&lt;/script&gt;"))
-        #expect(dom.contains("&lt;img src=x onerror="))
+        #expect(dom.contains("&lt;script&gt;document.documentElement.setAttribute('\(Self.marker)',"))
+        #expect(dom.contains("&lt;img/src=x/onerror=document.documentElement.setAttribute('\(Self.marker)',"))
         // … and none of them ran or became markup: no marker, no script, image or frame element, no javascript: link.
         #expect(!dom.contains("\(Self.marker)=\""), "an injected payload ran")
         for element in ["<script", "<img", "<iframe", "<svg/", "<object", "<embed"] {
