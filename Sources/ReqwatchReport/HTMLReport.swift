@@ -334,7 +334,7 @@ private struct Renderer {
             w.text("\(r.id) (\(groupedDigits(Int64(r.count))))")
             w.close("label")
         }
-        w.raw("\n<div class=\"tw\"><table><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Event time</th><th class=\"n\">Requests</th><th>What happened</th></tr></thead><tbody>\n")
+        w.raw("\n<div class=\"tw\"><table><thead><tr><th>Severity</th><th>Rule</th><th>Subject</th><th>Event time</th><th class=\"n\">Count</th><th>What happened</th></tr></thead><tbody>\n")
         for i in shown { incidentRow(i) }
         w.raw("</tbody></table></div></div>")
         w.raw("<p class=\"note\">Filter by rule with the buttons (no script needed). Severity and rule come from the alert stream; samples are redacted as in the alerts.</p></section>\n")
@@ -365,7 +365,7 @@ private struct Renderer {
             w.element("span", [.class("mitre"), .title("MITRE ATT&CK" + (i.tacticNames.isEmpty ? "" : " · " + i.tacticNames.joined(separator: ", ")))],
                       text: t + (k < names.count ? " " + names[k] : ""))
         }
-        w.raw("</td><td>")
+        w.raw("</td><td class=\"subj\">")
         w.element("code", text: subject(i))
         let target = [i.method, i.route ?? i.path].compactMap { $0 }.joined(separator: " ")
         if !target.isEmpty {
@@ -379,10 +379,10 @@ private struct Renderer {
             w.text(when(e))
         }
         w.raw("</td><td class=\"n\">")
-        if let n = i.count ?? i.requestCount { w.grouped(n) } else { w.raw("–") }
-        if i.lines > 1 {
+        if let n = i.count { w.grouped(n) } else { w.raw("–") }
+        if let e = i.events, e > 1 {
             w.raw("<br><span class=\"muted\">")
-            w.text("\(i.lines) alerts")
+            w.text("\(groupedDigits(e)) findings")
             w.raw("</span>")
         }
         w.raw("</td><td>")

@@ -24,13 +24,15 @@ struct Incident: Sendable {
     var path: String? { document.at("url.path")?.displayText }
     var method: String? { document.at("http.request.method")?.displayText }
     var userAgent: String? { document.at("user_agent.original")?.displayText }
-    /// Requests in the incident: `reqwatch.incident.count` (the incident model), else `reqwatch.count`.
-    var count: Int64? { document.at("reqwatch.incident.count")?.intValue ?? document.at("reqwatch.count")?.intValue }
-    /// Today's detectors count under other names: requests, calls or failures.
-    var requestCount: Int64? {
-        document.at("reqwatch.requests")?.intValue ?? document.at("reqwatch.calls")?.intValue
-            ?? document.at("reqwatch.failures")?.intValue
+    /// Requests counted as evidence: `reqwatch.count`, else the detector's own name for it (requests, calls,
+    /// failures, distinct ids).
+    var count: Int64? {
+        document.at("reqwatch.count")?.intValue ?? document.at("reqwatch.requests")?.intValue
+            ?? document.at("reqwatch.calls")?.intValue ?? document.at("reqwatch.failures")?.intValue
+            ?? document.at("reqwatch.distinct_ids")?.intValue
     }
+    /// `reqwatch.incident.count`: detector findings over the whole incident.
+    var events: Int64? { document.at("reqwatch.incident.count")?.intValue }
     var addresses: [String] {
         guard case .array(let items)? = document.at("reqwatch.addresses") else { return [] }
         return items.compactMap { $0.displayText }
@@ -113,8 +115,10 @@ struct IncidentSet: Sendable {
     var ranked: [Incident] {
         incidents.sorted { a, b in
             if a.severity != b.severity { return a.severity > b.severity }
-            let ca = a.count ?? a.requestCount ?? 0, cb = b.count ?? b.requestCount ?? 0
+            let ca = a.count ?? 0, cb = b.count ?? 0
             if ca != cb { return ca > cb }
+            let ea = a.events ?? 0, eb = b.events ?? 0
+            if ea != eb { return ea > eb }
             let sa = a.start ?? "", sb = b.start ?? ""
             if sa != sb { return sa < sb }
             return a.order < b.order

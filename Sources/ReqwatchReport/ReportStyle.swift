@@ -36,6 +36,7 @@ enum ReportStyle {
         tr:target td:first-child{box-shadow:inset 4px 0 0 var(--accent)}
         code,.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px;overflow-wrap:anywhere}
         td.t{white-space:nowrap}
+        td.subj{min-width:230px}
         .muted{color:var(--muted)}
         .sev{display:inline-block;min-width:62px;text-align:center;border-radius:10px;padding:1px 8px;font-size:11px;font-weight:650;color:#fff;text-transform:uppercase}
         .sev5{background:var(--sev5)}.sev4{background:var(--sev4)}.sev3{background:var(--sev3)}.sev2{background:var(--sev2)}.sev1,.sev0{background:var(--sev1)}

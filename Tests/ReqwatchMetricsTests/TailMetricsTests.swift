@@ -57,9 +57,9 @@ private func sample(_ text: String, _ prefix: String) -> Double? {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("access.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let errFile = dir.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
 
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binaryPath)

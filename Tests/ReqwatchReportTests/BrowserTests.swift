@@ -31,7 +31,7 @@ enum Chromium {
         ]
         let out = Pipe()
         let errURL = profile.appendingPathExtension("stderr")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: errURL) }
         let errHandle = try FileHandle(forWritingTo: errURL)
         p.standardOutput = out

@@ -105,6 +105,7 @@ import Testing
         let ranked = s.ranked
         #expect(ranked.map(\.id) == ["b1", "I1"])
         #expect(ranked[1].state == "closed" && ranked[1].count == 9 && ranked[1].lines == 2)
+        #expect(ranked[1].events == nil)
         #expect(s.perRule == ["r": 1, "q": 1])
     }
 
