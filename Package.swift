@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // YAML: the config file and OpenAPI specs written in YAML.
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // `tail --metrics`: the Prometheus exposition format, and a small HTTP server to serve it on loopback.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
@@ -41,9 +44,26 @@ let package = Package(
                 "ReqwatchCore", "ReqwatchInput", "ReqwatchParse", "ReqwatchDetect", "ReqwatchRedact", "ReqwatchOutput",
                 "ReqwatchTail", "Yams",
             ]),
+        // The HTML report (`reqwatch report`, `scan --report`).
+        .target(
+            name: "ReqwatchReport",
+            dependencies: [
+                "ReqwatchCore", "ReqwatchDetect", "ReqwatchEngine", "ReqwatchOutput", "ReqwatchParse", "ReqwatchRedact",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        // `tail --metrics`.
+        .target(
+            name: "ReqwatchMetrics",
+            dependencies: [
+                "ReqwatchCore", "ReqwatchEngine", "ReqwatchOutput", .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"), .product(name: "FlyingSocks", package: "FlyingFox"),
+            ]),
         .executableTarget(
             name: "reqwatch",
-            dependencies: ["ReqwatchEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "ReqwatchEngine", "ReqwatchReport", "ReqwatchMetrics",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .target(name: "ReqwatchGenerator", dependencies: ["ReqwatchCore"]),
         .executableTarget(
             name: "reqwatch-gen",
@@ -72,6 +92,8 @@ let package = Package(
                 "ReqwatchTestSupport",
             ]),
         .testTarget(name: "ReqwatchEndToEndTests", dependencies: ["ReqwatchTestSupport"]),
+        .testTarget(name: "ReqwatchReportTests", dependencies: ["ReqwatchReport", "ReqwatchEngine", "ReqwatchTestSupport"]),
+        .testTarget(name: "ReqwatchMetricsTests", dependencies: ["ReqwatchTestSupport"]),
     ]
 )
 

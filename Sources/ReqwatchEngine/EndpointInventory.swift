@@ -32,6 +32,8 @@ public struct EndpointInventory {
         public var authenticated = 0
         public var clients = Set<UInt64>()
         public var clientsCapped = false
+        /// The last client counted (a repeat needs no set lookup).
+        var lastClient: UInt64?
         public var firstSeen: Timestamp?
         public var lastSeen: Timestamp?
         public var agents: [UInt64: (name: String, count: Int)] = [:]
@@ -85,7 +87,8 @@ public struct EndpointInventory {
     public mutating func observe(_ batch: borrowing RecordBatch) {
         for r in batch.records {
             records += 1
-            countFamily(r, batch)
+            let agentHash = batch.hash(r.userAgent)
+            countFamily(r, batch, agentHash: agentHash)
             var routeName: String?
             var documented = false
             var deprecated = false
@@ -120,13 +123,12 @@ public struct EndpointInventory {
                 rowIndex = rows.count - 1
                 index[key] = rowIndex
             }
-            update(&rows[rowIndex], r, batch)
+            Self.update(&rows[rowIndex], r, batch, agentHash: agentHash, clientCap: clientCap, agentCap: agentCap)
         }
     }
 
-    private mutating func countFamily(_ r: RequestRecord, _ batch: borrowing RecordBatch) {
+    private mutating func countFamily(_ r: RequestRecord, _ batch: borrowing RecordBatch, agentHash h: UInt64) {
         guard r.userAgent.isPresent, r.userAgent.count > 0 else { return }
-        let h = batch.hash(r.userAgent, seed: 0x6661)
         var f = familyOfAgent[h]
         if f == nil && familyOfAgent.count < 100_000 {
             guard let name = batch.withBytes(r.userAgent, { AgentFamily.name($0) }) else { return }
@@ -142,7 +144,10 @@ public struct EndpointInventory {
         if let f { familyCounts[Int(f)] += 1 }
     }
 
-    private func update(_ row: inout Row, _ r: RequestRecord, _ batch: borrowing RecordBatch) {
+    /// Static: an instance method called with `&rows[i]` made Swift copy `self` (and so the whole `rows` array,
+    /// copy-on-write) on every record, which made the inventory 10× slower than the scan.
+    private static func update(_ row: inout Row, _ r: RequestRecord, _ batch: borrowing RecordBatch, agentHash: UInt64,
+                               clientCap: Int, agentCap: Int) {
         row.requests += 1
         let cls = Int(r.status / 100)
         row.status[(cls >= 2 && cls <= 5) ? cls - 1 : 0] += 1
@@ -157,10 +162,14 @@ public struct EndpointInventory {
         }
         if authed { row.authenticated += 1 } else if cls == 2 || cls == 3 { row.unauthenticatedSuccess += 1 }
         let client = authed && r.user.isPresent ? batch.hash(r.user, seed: 1) : ByteHash.combine(r.clientIP.high, r.clientIP.low)
-        if row.clients.count < clientCap { row.clients.insert(client) } else if !row.clients.contains(client) { row.clientsCapped = true }
+        // Runs of requests from one client to one route are common: skip the set for a repeat.
+        if client != row.lastClient {
+            row.lastClient = client
+            if row.clients.count < clientCap { row.clients.insert(client) } else if !row.clients.contains(client) { row.clientsCapped = true }
+        }
         if row.firstSeen.map({ r.time < $0 }) ?? true { row.firstSeen = r.time }
         if row.lastSeen.map({ r.time > $0 }) ?? true { row.lastSeen = r.time }
-        let ua = batch.hash(r.userAgent)
+        let ua = agentHash
         if let e = row.agents[ua] {
             row.agents[ua] = (e.name, e.count + 1)
         } else if row.agents.count < agentCap {

@@ -49,10 +49,19 @@ public final class TailPipeline {
     private var lastWindowSave = -Double.infinity
     /// Largest snapshot accepted when reading (a damaged length must not allocate without bound).
     static let windowsLimit = 1 << 30
+    /// Lines, bytes, records and malformed lines per input, for `--metrics`.
+    public private(set) var counters: TailCounters
+    /// Called after every poll round (at least every 250 ms), on the tail thread (`--metrics`).
+    public var onRound: ((TailPipeline) -> Void)?
+    /// Called with every group of alerts after redaction, before they are written (`--metrics`).
+    public var onAlerts: (([Alert]) -> Void)?
+    /// The detectors' table sizes and eviction counts (`detect.*`, `<rule>.evictions`, …).
+    public var detectorStatistics: [(String, Int)] { detection?.statistics ?? [] }
 
     public init(options: ScanOptions, tail: TailOptions) throws(ReqwatchError) {
         self.options = options
         tailOptions = tail
+        counters = TailCounters(paths: tail.paths)
         detection = try makeDetection(options)
         restoreWindows()
     }
@@ -127,6 +136,7 @@ public final class TailPipeline {
             if let maxSeconds, MonotonicClock.nowSeconds() - started > maxSeconds { break }
             _ = try tailer.poll(timeout: .milliseconds(250)) { line, info in
                 lines += 1
+                counters.line(info.pathIndex, bytes: line.count + 1)
                 pending[info.pathIndex] = info
                 var parser = parserFor(info.pathIndex, line)
                 var record = RequestRecord()
@@ -137,10 +147,12 @@ public final class TailPipeline {
                     batch.records.append(record)
                     records += 1
                     lastEvent = record.time
+                    counters.record(info.pathIndex, time: record.time)
                 case .skip:
                     break
                 case .malformed(let reason):
                     malformed += 1
+                    counters.malformedLine(info.pathIndex)
                     if malformedReported < options.reportMalformed {
                         malformedReported += 1
                         let path = tailOptions.paths[min(info.pathIndex, tailOptions.paths.count - 1)]
@@ -155,6 +167,7 @@ public final class TailPipeline {
             // this round are read again by the next run (their alerts were not delivered).
             if !outputBroken { for (_, info) in pending { tailer.commit(info, eventTime: lastEvent) } }
             pending.removeAll(keepingCapacity: true)
+            onRound?(self)
             if reloadRequested != 0 {
                 reloadRequested = 0
                 applyReload()
@@ -223,6 +236,8 @@ public final class TailPipeline {
         case .combined, .common: sniffed = .combined
         case .json: sniffed = .json(options.parse.fieldMap ?? FieldMap.nginxJSON)
         }
+        counters.grow(index)
+        counters.formats[index] = sniffed.map { "\($0)" } ?? "unknown"
         if let map = options.parse.fieldMap, case .json = sniffed { return makeParser(.json(map), options: options.parse) }
         guard let s = sniffed else { return UnknownFormatParser() }
         return makeParser(s, options: options.parse)
@@ -246,6 +261,7 @@ public final class TailPipeline {
         if !alerts.isEmpty {
             if let redactor = options.redactor { for i in alerts.indices { redactor.redact(alert: &alerts[i], audit: &audit) } }
             alertCount += alerts.count
+            onAlerts?(alerts)
             if var sink = options.alertSink {
                 do throws(ReqwatchError) { try sink.write(alerts) } catch {
                     if error.errno == EPIPE {

@@ -29,7 +29,7 @@ struct Reqwatch: ParsableCommand {
             Precedence: 64, 78 and 73 stop before any input is read; then 74 > 66 > 65 > 1 > 0.
             """,
         version: "reqwatch \(reqwatchVersion)",
-        subcommands: [ScanCommand.self, TailCommand.self, RedactCommand.self, EndpointsCommand.self],
+        subcommands: [ScanCommand.self, TailCommand.self, RedactCommand.self, EndpointsCommand.self, ReportCommand.self],
         defaultSubcommand: nil)
 
     /// Parses, then runs the subcommand. A closed stdout must end every command quietly, so SIGPIPE is ignored and

@@ -38,6 +38,9 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: .customLong("no-threads"), help: "Inflate gzip inputs on the main thread (default: a second thread).")
     var noThreads = false
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report to this file (see 'reqwatch report').", valueName: "file"))
+    var report: String?
+
     func run() throws {
         var settings = try input.settings(deprecatedFormat: old.format)
         try detect.apply(to: &settings)
@@ -62,8 +65,13 @@ struct ScanCommand: ParsableCommand {
                     directory: dir, maxSegmentBytes: config?.storeMaxSegmentBytes ?? 64 << 20,
                     maxSegmentSeconds: config?.storeMaxSegmentSeconds ?? 3600)
             }
+            var reportSession: ReportSession?
+            if let report { reportSession = try ReportSession(path: report, options: &options, settings: settings) }
             let pipeline = try ScanPipeline(options: options)
             let summary = pipeline.run()
+            if let reportSession {
+                do throws(ReqwatchError) { try reportSession.write(summary: summary) } catch { printError(error); return .ioError }
+            }
             if pipeline.outputClosed { return .ok }  // a reader such as `head` went away: not an error
             writeStderr(summary.text())
             if let stats {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ReqwatchCore
 import ReqwatchEngine
 import ReqwatchInput
+import ReqwatchMetrics
 import ReqwatchOutput
 import ReqwatchRedact
 import ReqwatchTail
@@ -42,6 +43,9 @@ struct TailCommand: ParsableCommand {
     @Flag(name: .customLong("from-start"), help: "Read files present at start from their beginning.")
     var fromStart = false
 
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://ADDR/metrics and /healthz; loopback only, e.g. 127.0.0.1:9464.", valueName: "addr"))
+    var metrics: String?
+
     func run() throws {
         var settings = try input.settings(deprecatedFormat: old.format)
         try detect.apply(to: &settings)
@@ -58,6 +62,9 @@ struct TailCommand: ParsableCommand {
                 if let st = options.store, st.recoveredSegments > 0 {
                     writeStderr("reqwatch: recovered \(st.recoveredLines) stored record(s) from \(st.recoveredSegments) unfinished segment(s) in \(dir)\n")
                 }
+            }
+            if settings.inputs == ["-"], metrics != nil {
+                throw ValidationError("--metrics needs files to follow, not stdin")
             }
             if settings.inputs == ["-"] {
                 // A pipe: read until it ends, flushing alerts after every read.
@@ -104,7 +111,9 @@ struct TailCommand: ParsableCommand {
             tailOptions.maxLineLength = options.maxLineLength
             let pipeline = try TailPipeline(options: options, tail: tailOptions)
             pipeline.reload = { () throws(ReqwatchError) -> ScanOptions in try makeScanOptions(settings).0 }
+            let metricsServer = try metrics.map { a throws(ReqwatchError) in try startMetrics(a, for: pipeline) }
             try pipeline.run()
+            metricsServer?.stop()
             writeStderr("reqwatch: tail stopped: \(pipeline.lines) lines, \(pipeline.records) records, \(pipeline.malformed) malformed, \(pipeline.alertCount) alert(s)\n")
             if pipeline.windowSaves > 0 {
                 writeStderr("reqwatch: detector windows saved \(pipeline.windowSaves) time(s); last \(pipeline.lastWindowBytes) bytes in \(Int(pipeline.windowSaveSeconds * 1000)) ms\n")

@@ -10,6 +10,7 @@ import Testing
     static let skipped: [String: String] = [
         "reqwatch tail --spec openapi.yaml --state /var/lib/reqwatch/state.json /var/log/nginx/access.log": "follows forever; tail is tested in TailCommandTests",
         "kubectl logs -f deploy/api | reqwatch tail -": "needs kubectl",
+        "reqwatch tail --metrics 127.0.0.1:9464 --state state.json /var/log/nginx/access.log": "follows forever; --metrics is tested in TailMetricsTests",
         "reqwatch scan --spec openapi.yaml gen-1m.log > alerts.jsonl": "needs the 217 MB generated corpus",
         "reqwatch scan --config reqwatch.yaml archive/*.gz | jq 'select(.rule.id==\"id-enumeration\")'": "needs jq",
         ".build/release/reqwatch scan --spec openapi.yaml m.log > m.alerts.jsonl": "needs m.log from reqwatch-gen (1M lines)",
