@@ -12,7 +12,7 @@ public struct DetectConfiguration: Sendable {
     public var enabledRules: Set<String> = Set(DetectorRegistry.all.map(\.rule.id))
     /// Event time between two raw alerts of one rule key: the rule re-reports an ongoing incident at most this
     /// often, and the incident tracker merges the reports into one incident.
-    public var cooldownMicros: Int64 = 600_000_000
+    public var cooldownMicros: Int64 = 60_000_000
     /// Sections of rules that decode their own settings (`RuleConfiguration`), by rule id.
     public var ruleSections: [String: RuleSection] = [:]
     /// Which lines an incident writes (`opened`, `lifecycle` = opened/escalated/closed, `updates`).
@@ -51,6 +51,8 @@ public struct DetectConfiguration: Sendable {
     public var authSlowWindowMicros: Int64 = 21_600_000_000
     /// Password spraying: distinct user names claimed in 401s (HTTP Basic) by one address.
     public var authSprayUsers = 10
+    /// HTTP Basic guessing: 401s within `authClientWindow` from an address that claimed a user name.
+    public var authBasicThreshold = 5
     public var authRouteThreshold = 30
     public var authRouteWindowMicros: Int64 = 600_000_000
     public var authRouteMinRatio = 0.5
@@ -144,6 +146,7 @@ public struct DetectConfiguration: Sendable {
                     case "slow-threshold": if let i = r.int(v2, p2, 1...1_000_000) { authSlowThreshold = i }
                     case "slow-window": if let d = r.duration(v2, p2) { authSlowWindowMicros = d }
                     case "spray-users": if let i = r.int(v2, p2, 2...16) { authSprayUsers = i }
+                    case "basic-threshold": if let i = r.int(v2, p2, 1...1_000_000) { authBasicThreshold = i }
                     case "client-window": if let d = r.duration(v2, p2) { authClientWindowMicros = d }
                     case "route-threshold": if let i = r.int(v2, p2, 2...1_000) { authRouteThreshold = i }
                     case "route-window": if let d = r.duration(v2, p2) { authRouteWindowMicros = d }

@@ -26,6 +26,9 @@ public enum DetectLists {
         "havij", "morfeus", "fimap", "owasp zap", "zaproxy", "paros", "webinspect", "appscan", "qualys",
         "struts-pwn", "log4shell", "fuzz faster u fool", "dirsearch", "gospider", "katana", "interactsh",
         "jaeles", "xray/", "httpx - open-source", "sslyze", "testssl", "metasploit", "brutus",
+        // e-mail harvesters and trackback/comment spam bots (the well-known names of bad-bot lists)
+        "trackback/", "emailcollector", "emailsiphon", "emailwolf", "email extractor", "extractorpro", "webemailextrac",
+        "atomic_email_hunter", "cherrypicker", "webbandit", "web bandit", "contactbot", "mail.ru_bot/robots",
     ]
 
     /// Scripted HTTP clients: fine on an API, odd on routes the spec marks as browser pages.

@@ -22,6 +22,8 @@ extension IncidentTracker {
             for a in o.addressSet.sorted() { w.string(a) }
             w.count(o.reopenIndex)
             w.int(o.quiet)
+            w.count(o.aliases.count)
+            for a in o.aliases { w.string(a) }
         }
         let closed = closedToday.sorted { $0.key < $1.key }
         w.count(closed.count)
@@ -52,7 +54,11 @@ extension IncidentTracker {
             for _ in 0..<(try r.count(max: r.remaining)) { o.addressSet.insert(try r.string(max: 256)) }
             o.reopenIndex = try r.count(max: 1 << 30)
             o.quiet = try r.int()
-            if alert != nil { open[k] = o }
+            for _ in 0..<(try r.count(max: r.remaining)) { o.aliases.append(try r.string()) }
+            if alert != nil {
+                open[k] = o
+                for a in o.aliases { aliases[a] = k }
+            }
         }
         for _ in 0..<(try r.count(max: r.remaining)) {
             let k = try r.string()

@@ -45,12 +45,16 @@ public struct IncidentTracker: Sendable {
         var addressSet: Set<String> = []
         var reopenIndex = 0
         var quiet: Int64 = 0
+        /// Client subjects routed into this (campaign) incident.
+        var aliases: [String] = []
         var deadline: Int64 { lastSeen &+ quiet }
     }
 
     var open: [String: Open] = [:]
     /// Subjects closed today: how many times each was opened that day, so a reopened incident gets a new id.
     var closedToday: [String: (day: Int64, count: Int)] = [:]
+    /// Client subject → the open campaign incident it takes part in.
+    var aliases: [String: String] = [:]
     var nextDeadline = Int64.max
     public internal(set) var opened = 0
     private(set) public var closedEarly = 0
@@ -85,7 +89,14 @@ public struct IncidentTracker: Sendable {
         for a in raw {
             let t = a.end.microseconds
             closeQuiet(before: t, into: &out)
-            let subject = a.rule.id + "|" + (a.campaignKey ?? a.incidentKey)
+            // A client already in an open incident of this rule stays in it (one scanner trying several probe kinds
+            // is one incident); else a campaign key groups the same behaviour from many addresses.
+            let own = a.rule.id + "|" + a.incidentKey
+            let subject = aliases[own] ?? (open[own] != nil ? own : a.rule.id + "|" + (a.campaignKey ?? a.incidentKey))
+            if subject != own && open[subject] != nil && aliases[own] == nil {
+                aliases[own] = subject
+                open[subject]?.aliases.append(own)
+            }
             if var o = open[subject] {
                 let before = (o.alert.severity, o.alert.count)
                 merge(a, into: &o)
@@ -115,6 +126,10 @@ public struct IncidentTracker: Sendable {
                 incidentsByRule[a.rule.id, default: 0] += 1
                 o.linesWritten = 0
                 emit(&o, state: "opened", into: &out)
+                if subject != own {
+                    aliases[own] = subject
+                    o.aliases.append(own)
+                }
                 open[subject] = o
             }
             if let o = open[subject] { nextDeadline = min(nextDeadline, o.deadline) }
@@ -129,6 +144,7 @@ public struct IncidentTracker: Sendable {
             emitClosed(&o, into: &out)
             open[k] = nil
         }
+        aliases.removeAll()
         nextDeadline = .max
     }
 
@@ -139,6 +155,7 @@ public struct IncidentTracker: Sendable {
         for (k, var o) in due {
             emitClosed(&o, into: &out)
             open[k] = nil
+            for a in o.aliases { aliases[a] = nil }
             closedToday[k] = (Self.day(o.alert.start.microseconds), o.reopenIndex + 1)
         }
         if closedToday.count > capacity * 4 { closedToday.removeAll(keepingCapacity: true) }
@@ -150,6 +167,7 @@ public struct IncidentTracker: Sendable {
         var o = v
         emitClosed(&o, into: &out)
         open[k] = nil
+        for a in o.aliases { aliases[a] = nil }
         closedEarly += 1
     }
 
@@ -167,6 +185,10 @@ public struct IncidentTracker: Sendable {
         a.addressCount = o.addressSet.count
         if o.addressSet.count > 1 {
             a.message += " (campaign: \(o.addressSet.count) addresses)"
+        }
+        if state != "opened" {
+            // The rule's message describes its latest window; the incident line adds the whole so far.
+            a.message += " [incident: \(o.alert.incidentCount) events, \(a.start.iso8601)–\(a.end.iso8601)]"
         }
         o.linesWritten += 1
         o.writtenCount = o.alert.incidentCount

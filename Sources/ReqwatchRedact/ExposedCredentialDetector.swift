@@ -2,14 +2,14 @@ import ReqwatchCore
 
 /// `exposed-credential`: a secret in a URL query string or path (token/password/api key param names, or value rules
 /// such as JWT/AWS/GitHub/Stripe/Slack/Google keys in the URL). Reports one finding per (route, param, location, kind),
-/// refreshed at most every 10 min of event time for the incident tracker with rule Rule.exposedCredential, naming route (context.routeName(at:)), kind, parameter,
+/// refreshed at most once a minute of event time for the incident tracker with rule Rule.exposedCredential, naming route (context.routeName(at:)), kind, parameter,
 /// never the value (at most an HMAC fingerprint "hmac:…" when a key is configured). Bounded state (capacity + eviction).
 ///
 /// Personal data (e-mail, phone, card, SSN) in a URL is redacted from storage but does not fire this rule.
 public struct ExposedCredentialDetector: Detector {
     public static let rule = Rule.exposedCredential
     /// Event-time cooldown per (client, route, parameter, kind).
-    public static let cooldownMicros: Int64 = 600_000_000
+    public static let cooldownMicros: Int64 = 60_000_000
 
     private let redactor: Redactor
     private let capacity: Int

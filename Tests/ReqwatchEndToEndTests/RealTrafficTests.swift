@@ -35,6 +35,17 @@ import Testing
         #expect((per ?? 99) <= 20, "\(out)")
     }
 
+    static var hasPeerLogs: Bool { FileManager.default.fileExists(atPath: root + "/../shared/peers-testdata/crowdsec") }
+
+    /// Every attack case in CrowdSec's and fail2ban's test logs that is an access log reqwatch reads raises the
+    /// matching rule for the peer's source address (the table with the peer's result beside ours is printed).
+    @Test(.enabled(if: hasPeerLogs, "../shared/peers-testdata is not beside the repository"))
+    func peerAttackCasesRaiseTheMatchingRule() throws {
+        let (status, out, err) = try Self.python(["Tests/PeerLogs/peers.py", Binary.path])
+        #expect(status == 0, "\(out)\(err)")
+        #expect(out.contains(" 0 missed"), "\(out)")
+    }
+
     @Test func blindScenariosPrecisionAndRecall() throws {
         let (status, out, err) = try Self.python(["SampleLogs/scenarios/score.py", Binary.path, "--set", "all", "--json"])
         #expect(status == 0, "\(err)")

@@ -36,13 +36,13 @@ import Testing
         #expect(a.path == "/reset")
         #expect(a.sourceIP == "10.0.0.1")
         for (_, v) in a.evidence { #expect(!v.encoded().contains("eyJ")) }
-        // Same route, parameter and kind within the 10-minute refresh, from any client: no second report.
+        // Same route, parameter and kind within the one-minute refresh, from any client: no second report.
         var later = req
-        later.time = req.time.adding(seconds: 300)
+        later.time = req.time.adding(seconds: 30)
         later.clientIP = IPAddress(ipv4: 0x0A00_0063)
         #expect(run(&det, [later, later], route: "/reset").isEmpty)
         // After it the finding is refreshed for the incident tracker, counting the exposures in between.
-        later.time = req.time.adding(seconds: 700)
+        later.time = req.time.adding(seconds: 70)
         let refresh = run(&det, [later], route: "/reset")
         #expect(refresh.count == 1)
         #expect(refresh.first?.count == 3)

@@ -106,6 +106,7 @@ public struct AuthFailureClusterDetector: Detector {
                                       + "\(humanDuration(config.authRouteWindowMicros)) (\(nf) of \(total) requests failed)",
                                   incidentKey: "route:\(method) \(route)")
                     a.sequence = routes.values[d].incident.sequence
+                    a.count = a.sequence == 0 ? nf : 1 + routes.values[d].incident.carried
                     AlertFill.fill(&a, r, batch, route: route)
                     a.evidence = [
                         ("scope", .string("route")), ("distinct_clients", .int(distinct)), ("failures", .int(nf)),
@@ -177,10 +178,12 @@ public struct AuthFailureClusterDetector: Detector {
         clients.values[d].first = min(clients.values[d].first, now)
         let spraying = clients.values[d].users.count >= config.authSprayUsers
         let slowly = slowCount >= config.authSlowThreshold
-        guard count >= config.authClientThreshold || spraying || slowly,
+        // HTTP Basic guessing: an address that claimed a user name in a 401 keeps failing (CrowdSec fires at 5).
+        let guessing = !clients.values[d].users.isEmpty && count >= config.authBasicThreshold
+        guard count >= config.authClientThreshold || spraying || slowly || guessing,
               clients.values[d].incident.shouldFire(at: now, cooldown: config.cooldownMicros) else { return }
         let s = clients.values[d]
-        let longRun = count < config.authClientThreshold
+        let longRun = count < config.authClientThreshold && !guessing
         let client = claimed ? identity.describeAddress(r) : identity.describe(r, in: batch)
         let route = context.routeName(at: i)
         var methods: [JSONValue] = []
@@ -199,7 +202,8 @@ public struct AuthFailureClusterDetector: Detector {
         AlertFill.fill(&a, r, batch, route: route)
         a.evidence = [
             ("scope", .string("client")), ("client", .string(client)), ("failures", .int(shown)),
-            ("pattern", .string(spraying ? "password-spraying" : longRun ? "low-and-slow" : "burst")),
+            ("pattern", .string(spraying ? "password-spraying" : guessing && count < config.authClientThreshold
+                ? "basic-auth-guessing" : longRun ? "low-and-slow" : "burst")),
             ("status_401", .int(s.n401)), ("status_403", .int(s.n403)), ("methods", .array(methods)),
         ]
         if !s.users.isEmpty { a.evidence.append(("distinct_user_names", .int(s.users.count))) }

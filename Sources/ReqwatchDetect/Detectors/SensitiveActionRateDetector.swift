@@ -20,6 +20,10 @@ public struct SensitiveActionRateDetector: Detector {
     public struct Configuration: RuleConfiguration, Equatable {
         public var threshold: Int
         public var windowMicros: Int64
+        /// A burst on a login route: `burstThreshold` calls within `burstWindow` (a password-guessing script; a
+        /// WordPress login answers a wrong password with 200, so only the pace shows it).
+        public var burstThreshold: Int
+        public var burstWindowMicros: Int64
         public var patterns: [String]
 
         public static let defaultPatterns = [
@@ -27,16 +31,21 @@ public struct SensitiveActionRateDetector: Detector {
             "reset", "forgot", "otp", "verify", "verification", "2fa", "mfa", "totp", "signup", "sign-up", "register",
             "registration", "export", "exports", "api-keys", "apikeys",
         ]
+        /// Route words that mean logging in, where a burst is password guessing.
+        static let loginWords = ["login", "signin", "logon", "session", "sessions", "token"]
 
         public init(_ s: inout RuleSettings) {
             threshold = s.int("threshold", default: 30, 2...1_000_000)
             windowMicros = s.duration("window", default: 600_000_000)
+            burstThreshold = s.int("burst-threshold", default: 8, 2...1_000_000)
+            burstWindowMicros = s.duration("burst-window", default: 60_000_000)
             patterns = s.strings("patterns", default: Self.defaultPatterns).map { $0.lowercased() }
         }
     }
 
     struct State {
         var calls: SlidingCounter
+        var burst: SlidingCounter
         var statuses: [(UInt16, Int)] = []
         var first: Int64 = Int64.max
         var incident = Incident()
@@ -73,8 +82,14 @@ public struct SensitiveActionRateDetector: Detector {
             }
             let now = r.time.microseconds
             let key = ByteHash.combine(context.clientKeys[i], context.routeKey(at: i) &+ UInt64(r.method.rawValue))
-            let d = table.index(of: key, now: now) { State(calls: SlidingCounter(windowMicros: config.windowMicros)) }
+            let burstWindow = config.burstWindowMicros
+            let d = table.index(of: key, now: now) {
+                State(calls: SlidingCounter(windowMicros: config.windowMicros), burst: SlidingCounter(windowMicros: burstWindow))
+            }
             let count = table.values[d].calls.add(at: now)
+            let burst = table.values[d].burst.add(at: now)
+            let isLogin = routeClass.indices.contains(Int(context.routeIDs[i])) && loginRoute(Int(context.routeIDs[i]), context)
+            let bursting = isLogin && burst >= config.burstThreshold
             if table.values[d].first < now - config.windowMicros && count == 1 { table.values[d].statuses.removeAll() }
             table.values[d].first = min(table.values[d].first, now)
             if let k = table.values[d].statuses.firstIndex(where: { $0.0 == r.status }) {
@@ -82,7 +97,7 @@ public struct SensitiveActionRateDetector: Detector {
             } else if table.values[d].statuses.count < 8 {
                 table.values[d].statuses.append((r.status, 1))
             }
-            guard count >= config.threshold,
+            guard count >= config.threshold || bursting,
                   table.values[d].incident.shouldFire(at: now, cooldown: cooldown) else { continue }
             let s = table.values[d]
             let client = identity.describe(r, in: batch)
@@ -91,8 +106,11 @@ public struct SensitiveActionRateDetector: Detector {
             var a = Alert(rule: Self.rule, timestamp: r.time,
                           start: Timestamp(microseconds: max(s.first, now - config.windowMicros)), end: r.time,
                           severity: 3,
-                          message: "\(client) called the sensitive action \(method) \(route) \(count) times within "
-                              + humanDuration(config.windowMicros) + " (limit \(config.threshold))",
+                          message: count >= config.threshold
+                              ? "\(client) called the sensitive action \(method) \(route) \(count) times within "
+                                  + humanDuration(config.windowMicros) + " (limit \(config.threshold))"
+                              : "\(client) called the login \(method) \(route) \(burst) times within "
+                                  + humanDuration(config.burstWindowMicros) + " (password guessing; limit \(config.burstThreshold))",
                           incidentKey: "client:\(client)|route:\(method) \(route)")
             a.count = s.incident.sequence == 0 ? count : 1 + s.incident.carried
             AlertFill.fill(&a, r, batch, route: route)
@@ -114,7 +132,14 @@ public struct SensitiveActionRateDetector: Detector {
         return v == "true" || v == "yes"
     }
 
-    /// Whether a segment of route `id`'s template holds one of the patterns (classified once per route).
+    /// Whether route `id` (already classified sensitive) is a login route.
+    private func loginRoute(_ id: Int, _ context: borrowing BatchContext) -> Bool {
+        guard routeClass[id] == 1 || routeClass[id] == 3 else { return false }
+        return routeClass[id] == 3
+    }
+
+    /// Whether a segment of route `id`'s template holds one of the patterns (classified once per route; 3 marks a
+    /// login route).
     private mutating func isSensitive(route id: Int, _ context: borrowing BatchContext) -> Bool {
         if id >= routeClass.count { routeClass += [UInt8](repeating: 0, count: id + 1 - routeClass.count) }
         if routeClass[id] == 0 {
@@ -123,9 +148,12 @@ public struct SensitiveActionRateDetector: Detector {
             let hit = words.contains { w in
                 !w.hasPrefix("{") && config.patterns.contains { p in w == p || w.split(separator: "-").contains { $0 == p } }
             }
-            routeClass[id] = hit ? 1 : 2
+            let login = hit && words.contains { w in
+                w == "sign-in" || w.split(separator: "-").contains { Configuration.loginWords.contains(String($0)) }
+            }
+            routeClass[id] = login ? 3 : hit ? 1 : 2
         }
-        return routeClass[id] == 1
+        return routeClass[id] == 1 || routeClass[id] == 3
     }
 
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
@@ -138,6 +166,7 @@ public struct SensitiveActionRateDetector: Detector {
     public func encodeState(into w: inout StateWriter, now: Int64) {
         table.encode(into: &w, since: now &- max(config.windowMicros, cooldown)) { w, s in
             s.calls.encode(into: &w)
+            s.burst.encode(into: &w)
             w.int(s.first)
             w.count(s.statuses.count)
             for (st, c) in s.statuses {
@@ -149,9 +178,10 @@ public struct SensitiveActionRateDetector: Detector {
     }
 
     public mutating func restoreState(from r: inout StateReader) throws(ReqwatchError) {
-        let window = config.windowMicros
+        let window = config.windowMicros, burstWindow = config.burstWindowMicros
         try table.restore(from: &r) { (r: inout StateReader) throws(ReqwatchError) -> State in
-            var s = State(calls: try SlidingCounter.decode(from: &r, windowMicros: window))
+            var s = State(calls: try SlidingCounter.decode(from: &r, windowMicros: window),
+                          burst: try SlidingCounter.decode(from: &r, windowMicros: burstWindow))
             s.first = try r.int()
             for _ in 0..<(try r.count(max: 8)) {
                 s.statuses.append((UInt16(truncatingIfNeeded: try r.count(max: 65_535)), try r.count(max: Int.max)))

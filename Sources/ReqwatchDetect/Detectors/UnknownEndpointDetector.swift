@@ -86,6 +86,14 @@ public struct UnknownEndpointDetector: Detector {
                 // A backup or dump name that is not there: a backup-file sweep (`/www.zip`, `/site.sql.gz`).
                 sensitive = true
                 reason = "backup-file"
+            } else if !sensitive && r.method == .connect {
+                // CONNECT to a web server: someone looking for an open proxy.
+                sensitive = true
+                reason = "proxy-probe"
+            } else if !sensitive && r.query.isPresent && batch.withBytes(r.query, { Self.isRemoteInclusion($0) }) {
+                sensitive = true
+                reason = "injection-payload"
+                pattern = "remote-file-inclusion"
             } else if !sensitive && r.method == .none && r.methodText.isPresent {
                 // A request line that is not HTTP at all: protocol probes and scanners (TLS on a plain port, RAT
                 // beacons, binary junk).
@@ -230,6 +238,7 @@ public struct UnknownEndpointDetector: Detector {
         case "sensitive-path": msg = "\(client) probed a known-sensitive path (\(route ?? "?"))"
         case "injection-payload": msg = "\(client) sent an injection payload (\(pattern ?? "?")) in the URL of \(route ?? "?")"
         case "malformed-request": msg = "\(client) sent a request line that is not HTTP (a protocol probe or scanner)"
+        case "proxy-probe": msg = "\(client) sent CONNECT (looking for an open proxy)"
         case "backup-file": msg = "\(client) looked for a backup or dump file (\(route ?? "?"))"
         case "user-enumeration": msg = "\(client) enumerated user accounts (?author=N on \(route ?? "?"))"
         default:
@@ -289,6 +298,18 @@ public struct UnknownEndpointDetector: Detector {
         }
         return false
     }
+
+    /// A URL handed to a parameter and cut off with a trailing `?` (`?page=http://evil/shell.txt?`): remote file
+    /// inclusion, where the `?` turns whatever the script appends into a query of the attacker's URL.
+    static func isRemoteInclusion(_ q: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard q.count > 12 else { return false }
+        let last = q[q.count - 1]
+        let cut = last == UInt8(ascii: "?")
+            || (q.count > 3 && q[q.count - 3] == UInt8(ascii: "%") && q[q.count - 2] == UInt8(ascii: "3")
+                && (q[q.count - 1] | 0x20) == UInt8(ascii: "f"))
+        return cut && ByteMatch.firstMatch(q, remoteSchemes) != nil
+    }
+    static let remoteSchemes: [[UInt8]] = DetectLists.bytes(["=http://", "=https://", "=ftp://", "=http%3a", "=https%3a"])
 
     /// `author=N` (WordPress user enumeration: `/?author=1` redirects to the user's slug).
     static func isAuthorEnumeration(_ q: UnsafeBufferPointer<UInt8>) -> Bool {
