@@ -88,14 +88,16 @@ struct DetectOptions: ParsableArguments {
     @Option(help: "Baseline from 'reqwatch endpoints --save-baseline': its routes are the inventory when there is no spec; its user-agent families make new ones 'unfamiliar'.")
     var baseline: String?
 
-    @Option(name: .customLong("disable"), help: ArgumentHelp("Turn a rule off (repeatable), e.g. --disable suspicious-user-agent.", valueName: "rule"))
+    @Option(name: .customLong("disable"), help: ArgumentHelp(
+        "Turn a rule off (repeatable): \((DetectorRegistry.all.map(\.rule.id) + DetectorRegistry.external.map(\.id)).joined(separator: ", ")).",
+        valueName: "rule"))
     var disable: [String] = []
 
     func apply(to settings: inout CommonSettings) throws {
         settings.specPath = spec
         settings.baselinePath = baseline
         settings.disabledRules = disable
-        let known = DetectorRegistry.all.map(\.rule.id) + ["exposed-credential"]
+        let known = DetectorRegistry.all.map(\.rule.id) + DetectorRegistry.external.map(\.id)
         for d in disable where !known.contains(d) {
             throw ValidationError("--disable: unknown rule '\(d)' (rules: \(known.joined(separator: ", ")))")
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ReqwatchCore
+import ReqwatchDetect
 import ReqwatchEngine
 import ReqwatchOutput
 import ReqwatchRedact
@@ -17,7 +18,10 @@ struct ScanCommand: ParsableCommand {
               reqwatch scan --spec openapi.yaml /var/log/nginx/ > alerts.jsonl
               zcat old.gz | reqwatch scan - | jq 'select(.rule.id=="id-enumeration")'
 
-            Rules: id-enumeration, auth-failure-cluster, unknown-endpoint, suspicious-user-agent, exposed-credential.
+            Rules:
+            \(DetectorRegistry.all.map { "  \($0.rule.id): \($0.summary)" }.joined(separator: "\n"))
+              exposed-credential: a credential in a URL (one finding per route, parameter and location)
+            Alerts are incidents: at most three lines each (opened, escalated, closed) with one reqwatch.incident.id.
             A summary goes to stderr at the end; a progress bar too when stderr is a terminal.
             Alert evidence is redacted (secrets and personal data masked) before it is printed.
             Exit status: see 'reqwatch --help'.
