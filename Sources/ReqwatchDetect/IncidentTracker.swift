@@ -43,6 +43,7 @@ public struct IncidentTracker: Sendable {
         var writtenSeverity: Int
         var addresses: [String] = []
         var addressSet: Set<String> = []
+        var addressesOverflow = 0
         var reopenIndex = 0
         var quiet: Int64 = 0
         /// Client subjects routed into this (campaign) incident.
@@ -62,6 +63,9 @@ public struct IncidentTracker: Sendable {
     private(set) public var incidentsByRule: [String: Int] = [:]
     /// Addresses kept per campaign incident (the count goes on past it).
     public static let addressesKept = 200
+    /// Distinct addresses remembered per campaign; later new ones are counted without being remembered (so the
+    /// count is a lower bound past it).
+    public static let addressesCounted = 100_000
     public static let samplesKept = 6
 
     public init(lines: IncidentLines = .lifecycle, quietMicros: Int64 = 1_800_000_000, maxEscalations: Int = 1,
@@ -97,7 +101,8 @@ public struct IncidentTracker: Sendable {
                 aliases[own] = subject
                 open[subject]?.aliases.append(own)
             }
-            if var o = open[subject] {
+            // Taken out of the table while it changes, so its address set is not copied on every merge.
+            if var o = open.removeValue(forKey: subject) {
                 let before = (o.alert.severity, o.alert.count)
                 merge(a, into: &o)
                 var write = lines == .updates
@@ -182,9 +187,9 @@ public struct IncidentTracker: Sendable {
         a.incidentState = state
         a.sequence = o.linesWritten
         a.addresses = o.addresses
-        a.addressCount = o.addressSet.count
-        if o.addressSet.count > 1 {
-            a.message += " (campaign: \(o.addressSet.count) addresses)"
+        a.addressCount = o.addressSet.count + o.addressesOverflow
+        if a.addressCount > 1 {
+            a.message += " (campaign: \(a.addressCount) addresses)"
         }
         if state != "opened" {
             // The rule's message describes its latest window; the incident line adds the whole so far.
@@ -218,7 +223,7 @@ public struct IncidentTracker: Sendable {
             m.evidence[k].1 = .array(Array(merged.suffix(Self.samplesKept)))
         }
         if a.campaignKey != nil, let ip = a.sourceIP, !o.addressSet.contains(ip) {
-            o.addressSet.insert(ip)
+            if o.addressSet.count < Self.addressesCounted { o.addressSet.insert(ip) } else { o.addressesOverflow += 1 }
             if o.addresses.count < Self.addressesKept { o.addresses.append(ip) }
         }
         if a.campaignKey != nil, let first = o.alert.sourceIP { m.sourceIP = first }

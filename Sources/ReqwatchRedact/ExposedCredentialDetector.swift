@@ -29,7 +29,9 @@ public struct ExposedCredentialDetector: Detector {
         self.capacity = max(1, capacity)
     }
 
-    public var statistics: [(String, Int)] { [("alerts", fired), ("keys", lastFired.count), ("evicted", evicted)] }
+    public var statistics: [(String, Int)] {
+        [("exposed-credential.alerts", fired), ("exposed-credential.keys", lastFired.count), ("exposed-credential.evictions", evicted)]
+    }
 
     public mutating func finish(at time: Timestamp, into alerts: inout [Alert]) {}
 

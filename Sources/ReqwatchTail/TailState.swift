@@ -66,7 +66,7 @@ struct TailState: Equatable, Sendable {
 
     /// Parses a state file; nil when it is not a valid version-1 state.
     static func decode(_ bytes: [UInt8]) -> TailState? {
-        guard let root = StateJSONReader.parse(bytes),
+        guard let root = JSONReader.parse(bytes),
             case .int(let version)? = root["version"], version == Self.version,
             case .array(let files)? = root["files"]
         else { return nil }

@@ -90,8 +90,8 @@ import Testing
         var alerts: [Alert] = []
         for r in reqs { alerts += run(&det, [r], route: r.path) }
         #expect(alerts.count == 200)
-        let keys = det.statistics.first { $0.0 == "keys" }?.1 ?? -1
+        let keys = det.statistics.first { $0.0 == "exposed-credential.keys" }?.1 ?? -1
         #expect(keys <= 10 && keys > 0)
-        #expect((det.statistics.first { $0.0 == "evicted" }?.1 ?? 0) >= 190)
+        #expect((det.statistics.first { $0.0 == "exposed-credential.evictions" }?.1 ?? 0) >= 190)
     }
 }

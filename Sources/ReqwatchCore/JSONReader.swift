@@ -1,12 +1,11 @@
-import ReqwatchCore
 
-/// Decodes one JSON text (an alert line) into a `JSONValue`.
+/// Decodes one JSON text (an alert line, the tail state file) into a `JSONValue`. Off the hot path only.
 ///
 /// The report reads alerts as the bytes the alert encoder writes, not as `Alert` values, so it keeps working
 /// while the alert fields change. Only alert lines pass through here (never one per log line), so a small
 /// recursive reader is enough. Nesting deeper than 64 levels, trailing bytes and bad escapes give nil.
-enum JSONReader {
-    static func parse(_ bytes: [UInt8]) -> JSONValue? {
+public enum JSONReader {
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
         bytes.withUnsafeBufferPointer { b in
             var p = Parser(b: b)
             guard let v = p.value(depth: 0) else { return nil }
@@ -15,7 +14,7 @@ enum JSONReader {
         }
     }
 
-    static func parse(_ text: String) -> JSONValue? { parse(Array(text.utf8)) }
+    public static func parse(_ text: String) -> JSONValue? { parse(Array(text.utf8)) }
 
     private struct Parser {
         let b: UnsafeBufferPointer<UInt8>
@@ -163,14 +162,14 @@ enum JSONReader {
 
 extension JSONValue {
     /// The value at a dotted path (`"source.ip"`), or nil.
-    func at(_ path: String) -> JSONValue? {
+    public func at(_ path: String) -> JSONValue? {
         var v: JSONValue? = self
         for part in path.split(separator: ".") { v = v?[String(part)] }
         return v
     }
 
     /// A string or number as display text; nil for absent, null, objects and arrays of objects.
-    var displayText: String? {
+    public var displayText: String? {
         switch self {
         case .string(let s): return s
         case .int(let i): return String(i)
@@ -186,7 +185,7 @@ extension JSONValue {
         }
     }
 
-    var intValue: Int64? {
+    public var intValue: Int64? {
         switch self {
         case .int(let i): return i
         case .double(let d): return d.isFinite ? Int64(d) : nil
