@@ -126,6 +126,7 @@ public enum JSONReader {
                     i += 1
                     return String(decoding: out, as: UTF8.self)
                 }
+                if c < 0x20 { return nil }  // control characters must be escaped in JSON
                 if c != UInt8(ascii: "\\") {
                     out.append(c)
                     i += 1
@@ -151,7 +152,9 @@ public enum JSONReader {
                         guard let low = hex4(), low >= 0xDC00 && low < 0xE000 else { return nil }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     }
-                    out.append(contentsOf: UTF8.encode(Unicode.Scalar(scalar) ?? "\u{FFFD}")!)
+                    // a lone surrogate is no character: refuse it rather than guess
+                    guard let u = Unicode.Scalar(scalar) else { return nil }
+                    out.append(contentsOf: UTF8.encode(u)!)
                 default: return nil
                 }
             }
