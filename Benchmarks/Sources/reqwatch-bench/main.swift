@@ -3,11 +3,17 @@
 //   scan parse-only (framing + parsing)              vs  inflate-only            (target: ≤ 1.2× on .gz)
 //   scan with all detectors                          vs  scan parse-only         (target: ≤ 1.3×)
 //   redact (records written as redacted JSON Lines)  vs  scan parse-only         (target: ≤ 1.5×)
+//   gz scan with all detectors                     vs  inflate-only            (issue 14: <= 1.1)
+//   plain scan with all detectors, one thread      vs  scan parse-only          (issue 14: parse-only / scan >= 0.8)
+//   --threads 1, 2, …                              vs  --threads 1              (issue 14: >= 1.7x with 2 threads)
+//   allocations per record (malloc calls counted by CMallocCounter, marginal over the second half of the log)
+//   peak RSS and evictions of `reqwatch scan` over 1 M distinct clients (--memory; issue 14: <= 128 MB)
 // Each measurement is the best of N repetitions (machines are shared and noisy; the minimum is the least disturbed).
-// Usage: reqwatch-bench PLAIN_LOG GZ_LOG [--reps N] [--spec SPEC]
+// Usage: reqwatch-bench PLAIN_LOG GZ_LOG [--reps N] [--spec SPEC] [--threads 1,2] [--reqwatch BIN --memory LINES]
 #if canImport(Glibc)
 import Glibc
 #endif
+import CMallocCounter
 import Foundation  // String(format:) for the table only
 import ReqwatchCore
 import ReqwatchDetect
@@ -28,6 +34,15 @@ var reps = 3
 var spec: String?
 if let i = args.firstIndex(of: "--reps"), i + 1 < args.count { reps = Int(args[i + 1]) ?? 3; args.removeSubrange(i...i + 1) }
 if let i = args.firstIndex(of: "--spec"), i + 1 < args.count { spec = args[i + 1]; args.removeSubrange(i...i + 1) }
+var threadCounts = [1, 2]
+var reqwatchBin: String?
+var memoryLines = 0
+if let i = args.firstIndex(of: "--threads"), i + 1 < args.count {
+    threadCounts = args[i + 1].split(separator: ",").compactMap { Int($0) }
+    args.removeSubrange(i...i + 1)
+}
+if let i = args.firstIndex(of: "--reqwatch"), i + 1 < args.count { reqwatchBin = args[i + 1]; args.removeSubrange(i...i + 1) }
+if let i = args.firstIndex(of: "--memory"), i + 1 < args.count { memoryLines = Int(args[i + 1]) ?? 0; args.removeSubrange(i...i + 1) }
 guard args.count == 2 else {
     print("usage: reqwatch-bench PLAIN_LOG GZ_LOG [--reps N] [--spec SPEC]")
     exit(64)
@@ -62,8 +77,9 @@ func inflateOnly(_ path: String, threaded: Bool) -> Int64 {
 
 let devNull = FileDescriptorWriter(fd: open("/dev/null", O_WRONLY), name: "/dev/null", owns: true)
 
-func scan(_ path: String, detect: Bool, redact: Bool, threaded: Bool = true) -> ScanSummary {
+func scan(_ path: String, detect: Bool, redact: Bool, threaded: Bool = true, threads: Int = 1) -> ScanSummary {
     var o = ScanOptions()
+    setThreads(&o, threads)
     o.inputs = [path]
     o.threadedInflate = threaded
     o.diagnostics = devNull
@@ -101,6 +117,27 @@ let tParsePlain = best("scan parse-only plain") { _ = scan(plain, detect: false,
 var alerts = 0
 let tDetectPlain = best("scan + detectors plain") { alerts = scan(plain, detect: true, redact: false).alerts }
 let tRedactPlain = best("redact plain") { _ = scan(plain, detect: false, redact: true) }
+let tDetectGz = best("scan + detectors .gz") { _ = scan(gz, detect: true, redact: false) }
+var tThreads: [(Int, Double)] = []
+for n in threadCounts { tThreads.append((n, best("threads \(n)") { _ = scan(plain, detect: true, redact: false, threads: n) })) }
+
+// Allocations per record: malloc calls over the whole log minus those over its first half, per record of the
+// second half, so start-up (tables, lists, the first batch's buffers) cancels out.
+let half = "/tmp/reqwatch-bench-half-\(getpid()).log"
+_ = system("head -n \(lines / 2) '\(plain)' > '\(half)'")
+defer { unlink(half) }
+func mallocs(_ body: () -> Void) -> UInt64 {
+    let m0 = reqwatch_malloc_count()
+    body()
+    return reqwatch_malloc_count() - m0
+}
+func perRecord(detect: Bool) -> (Double, UInt64) {
+    let h = mallocs { _ = scan(half, detect: detect, redact: false) }
+    let f = mallocs { _ = scan(plain, detect: detect, redact: false) }
+    return (Double(Int64(f) - Int64(h)) / Double(lines - lines / 2), f)
+}
+let (allocParse, allocParseTotal) = perRecord(detect: false)
+let (allocDetect, allocDetectTotal) = perRecord(detect: true)
 
 func row(_ name: String, _ t: Double, _ base: Double?, _ baseName: String) {
     let lps = Double(lines) / t
@@ -119,6 +156,16 @@ row("scan parse-only .gz (1 thread)", tParseGzOneThread, tInflate, "of inflate-o
 row("scan parse-only plain", tParsePlain, nil, "")
 row("scan + all detectors, plain", tDetectPlain, tParsePlain, "of parse-only (target <= 1.3)")
 row("redact to JSON Lines, plain", tRedactPlain, tParsePlain, "of parse-only (target <= 1.5)")
+row("scan + all detectors .gz", tDetectGz, tInflate, "of inflate-only (issue 14: <= 1.1)")
+row("scan + all detectors .gz", tDetectGz, tInflateThreaded, "of inflate-only threaded reader")
+for (n, t) in tThreads {
+    row("scan + all detectors, --threads \(n)", t, tThreads[0].1, "of --threads \(tThreads[0].0)")
+}
+print("")
+print(String(format: "plain, all detectors: %.2f M lines/s on one thread; parse-only / full scan = %.2f (issue 14: >= 0.8)",
+             Double(lines) / tDetectPlain / 1e6, tParsePlain / tDetectPlain))
+print(String(format: "allocations per record (marginal, second half of the log): parse-only %.3f, all detectors %.3f "
+             + "(whole-log malloc calls: %llu and %llu)", allocParse, allocDetect, allocParseTotal, allocDetectTotal))
 // Detector windows snapshot (reqwatch tail --state): size and cost after the whole plain log.
 var engine: DetectionEngine? = {
     var d = DetectConfiguration()
@@ -151,3 +198,39 @@ print("")
 print(String(format: "parse-only plain: %.2f M lines/s (target >= 4 M lines/s on one core); detectors fired %d alerts",
              Double(lines) / tParsePlain / 1e6, alerts))
 print("peak RSS of this process: \(peakResidentBytes() / 1_048_576) MiB")
+
+// 1 M distinct clients: peak RSS and evictions of the real binary (a fresh process, so nothing above counts).
+if let bin = reqwatchBin, memoryLines > 0 {
+    let log = "/tmp/reqwatch-bench-clients-\(getpid()).log"
+    let stats = log + ".stats.json"
+    defer { unlink(log); unlink(stats) }
+    if let f = fopen(log, "w") {
+        // One request per client, each from its own IPv4 address and agent, with a 404 to an unknown path
+        // (probe state) and a 401 every third line (auth state), one second apart.
+        for i in 0..<memoryLines {
+            let ip = "10.\((i >> 16) & 255).\((i >> 8) & 255).\(i & 255)"
+            let s = i % 60, m = (i / 60) % 60, h = (i / 3600) % 24, d = 1 + (i / 86400) % 28
+            let status = i % 3 == 0 ? 401 : 404
+            let line = "\(ip) - - [\(d < 10 ? "0" : "")\(d)/Mar/2025:\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m):\(s < 10 ? "0" : "")\(s) +0000] "
+                + "\"GET /api/items/x\(i % 5000)/detail HTTP/1.1\" \(status) 12 \"-\" \"client/\(i % 1000)\"\n"
+            fputs(line, f)
+        }
+        fclose(f)
+    }
+    let t0 = now()
+    let rc = system("'\(bin)' scan --no-progress --stats-json '\(stats)' '\(log)' > /dev/null 2>/dev/null")
+    let t = now() - t0
+    if let data = FileManager.default.contents(atPath: stats),
+        let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    {
+        let rss = (obj["peak_rss_bytes"] as? Int) ?? 0
+        let det = (obj["detectors"] as? [String: Any]) ?? [:]
+        let ev = det.filter { $0.key.contains("evict") }.map { "\($0.key)=\($0.value)" }.sorted()
+        print(String(format: "%d distinct clients: peak RSS %.1f MiB (issue 14: <= 128 MB), %.2f s, exit %d; evictions: %@",
+                     memoryLines, Double(rss) / 1_048_576, t, rc, ev.joined(separator: " ")))
+    } else {
+        print("memory run failed (exit \(rc))")
+    }
+}
+
+func setThreads(_ o: inout ScanOptions, _ n: Int) {}
