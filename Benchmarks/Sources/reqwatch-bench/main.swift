@@ -233,4 +233,4 @@ if let bin = reqwatchBin, memoryLines > 0 {
     }
 }
 
-func setThreads(_ o: inout ScanOptions, _ n: Int) {}
+func setThreads(_ o: inout ScanOptions, _ n: Int) { o.threads = n }
