@@ -121,13 +121,11 @@ final class ShardedDetection {
         }
         let count = batch.records.count
         var newest = lastTime
+        let whole = n == 1 && shard == nil
         for i in 0..<count {
             let r = batch.records[i]
             if r.time != .unknown && (newest == .unknown || r.time > newest) { newest = r.time }
-            if n == 1 && shard == nil {
-                workers[0].batch.records.append(r)
-                continue
-            }
+            if whole { continue }
             let m = ClientShard.mix(identity.key(r, in: batch))
             var q = m
             if let shard {
@@ -137,6 +135,8 @@ final class ShardedDetection {
             workers[n == 1 ? 0 : Int(q % UInt64(n))].batch.records.append(r)
         }
         lastTime = newest
+        // One worker with every client: hand the records over without copying them.
+        if whole { swap(&workers[0].batch.records, &batch.records) }
         if let pool {
             pool.start()
             inFlight = true
