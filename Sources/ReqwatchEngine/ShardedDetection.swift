@@ -53,8 +53,9 @@ public struct ShardSelection: Sendable, Equatable {
 /// through one `IncidentTracker`, so campaigns across addresses and route findings reported by several workers are
 /// one incident with one id, as with one engine. With a `ShardSelection`, records of other shards are dropped first.
 ///
-/// The batch handed to `observe` is processed while the caller parses the next one (the caller gets a spare batch
-/// back), so reading and parsing overlap detection; alerts of a batch come out at the next call or at `finish`.
+/// The batch handed to `observe` is processed while the caller parses the next ones (up to `depth` batches in
+/// flight; the caller gets a spare batch back), so reading and parsing overlap detection; the alerts of a batch come
+/// out, in batch order, a few calls later or at `finish`.
 ///
 /// With one worker the alerts, their order included, are those of one engine on the caller's thread (the batches
 /// are the same, and so is the order in which their raw alerts reach the tracker). With several workers, what can
@@ -65,14 +66,20 @@ public struct ShardSelection: Sendable, Equatable {
 /// users are learnt per worker). Alerts of one event-time instant from different workers are merged by rule, then
 /// worker, so their order, and which of them describes a campaign incident last, can differ.
 final class ShardedDetection {
+    /// Batches in flight at once: the reading thread runs up to this many batches ahead of the workers.
+    static let depth = 4
     private let workers: [DetectionWorker]
     private let pool: WorkerPool?
     private let identity: ClientIdentity
     private let shard: ShardSelection?
     private var tracker: IncidentTracker
     private var lastTime = Timestamp.unknown
-    private var inFlight = false
-    private var spare: RecordBatch
+    /// Per slot: the caller's batch whose arena the workers read, and the newest event time once it was added.
+    private var sources: [RecordBatch]
+    private var slotTime: [Timestamp]
+    /// Rounds submitted and collected (slot = round % depth).
+    private var submitted = 0
+    private var collected = 0
     private var merged: [(Alert, Int, Int, Int)] = []
     private var raw: [Alert] = []
     /// Rank of each rule in engine order, to merge the workers' alerts of one instant like one engine would.
@@ -80,25 +87,27 @@ final class ShardedDetection {
 
     /// - Parameters:
     ///   - workers: worker engines, each with its own share of the clients.
-    ///   - pipelined: run the workers on their own threads while the caller parses the next batch; false: run the
-    ///     (single) worker on the caller's thread.
+    ///   - pipelined: run the workers on their own threads while the caller parses the next batches; false: run
+    ///     the (single) worker on the caller's thread.
     ///   - make: builds one worker's engine (each gets its own detectors and state).
     init(workers count: Int, pipelined: Bool, shard: ShardSelection?, configuration: DetectConfiguration,
          batchSize: Int, make: () throws(ReqwatchError) -> DetectionEngine) throws(ReqwatchError)
     {
         let n = pipelined ? max(1, count) : 1
+        let depth = pipelined ? Self.depth : 1
         var ws: [DetectionWorker] = []
         for _ in 0..<n {
             var e = try make()
             e.emitsRawAlerts = true
-            ws.append(DetectionWorker(engine: e, capacity: batchSize))
+            ws.append(DetectionWorker(engine: e, depth: depth, capacity: batchSize))
         }
         workers = ws
         identity = ClientIdentity(ipv6Prefix: configuration.ipv6Prefix)
         self.shard = shard
         tracker = IncidentTracker(lines: configuration.incidentLines, quietMicros: configuration.incidentQuietMicros,
                                   maxEscalations: configuration.incidentMaxEscalations)
-        spare = RecordBatch(origin: InputOrigin(path: ""), capacity: batchSize)
+        sources = (0..<depth).map { _ in RecordBatch(origin: InputOrigin(path: ""), capacity: batchSize) }
+        slotTime = Array(repeating: .unknown, count: depth)
         var rank: [String: Int] = [:]
         for (k, e) in DetectorRegistry.all.enumerated() { rank[e.rule.id] = k }
         for (k, r) in DetectorRegistry.external.enumerated() { rank[r.id] = DetectorRegistry.all.count + k }
@@ -108,16 +117,18 @@ final class ShardedDetection {
 
     deinit { pool?.stop() }
 
-    /// Splits `batch` by client to the workers and starts them; appends the incident lines of the previous batch to
-    /// `alerts`. On return `batch` is an empty batch to fill next (not the one passed in).
+    /// Splits `batch` by client to the workers and starts them; appends the incident lines of batches done by now
+    /// (in batch order) to `alerts`. On return `batch` is an empty batch to fill next (not the one passed in).
     func observe(_ batch: inout RecordBatch, into alerts: inout [Alert]) {
-        collect(into: &alerts)
+        let depth = sources.count
+        if submitted - collected == depth { collect(into: &alerts) }
+        let slot = submitted % depth
         let n = workers.count
         let origin = batch.origin
         for w in workers {
-            w.batch.origin = origin
-            w.batch.arena = batch.arena
-            w.batch.headers = batch.headers
+            w.slots[slot].batch.origin = origin
+            w.slots[slot].batch.arena = batch.arena
+            w.slots[slot].batch.headers = batch.headers
         }
         let count = batch.records.count
         var newest = lastTime
@@ -132,33 +143,37 @@ final class ShardedDetection {
                 guard Int(m % UInt64(shard.count)) == shard.index else { continue }
                 q = m / UInt64(shard.count)
             }
-            workers[n == 1 ? 0 : Int(q % UInt64(n))].batch.records.append(r)
+            workers[n == 1 ? 0 : Int(q % UInt64(n))].slots[slot].batch.records.append(r)
         }
         lastTime = newest
+        slotTime[slot] = newest
         // One worker with every client: hand the records over without copying them.
-        if whole { swap(&workers[0].batch.records, &batch.records) }
+        if whole { swap(&workers[0].slots[slot].batch.records, &batch.records) }
+        // The slot keeps the caller's batch (its arena) until collected; the caller gets the slot's older one, whose
+        // arena the workers let go of when they finished it.
+        swap(&batch, &sources[slot])
+        batch.removeAll()
+        batch.origin = origin
+        submitted += 1
         if let pool {
-            pool.start()
-            inFlight = true
-            swap(&batch, &spare)
-            batch.removeAll()
-            batch.origin = origin
+            pool.submit()
         } else {
-            workers[0].run()
-            inFlight = true
+            workers[0].run(slot: slot)
             collect(into: &alerts)
         }
     }
 
-    /// Waits for the batch in flight and passes its alerts through the tracker.
+    /// Waits for the oldest batch in flight and passes its alerts through the tracker.
     private func collect(into alerts: inout [Alert]) {
-        guard inFlight else { return }
-        pool?.wait()
-        inFlight = false
+        guard collected < submitted else { return }
+        let round = collected
+        let slot = round % sources.count
+        pool?.wait(for: round)
+        collected += 1
         merged.removeAll(keepingCapacity: true)
         for (w, worker) in workers.enumerated() {
-            for (k, a) in worker.raw.enumerated() { merged.append((a, ruleRank[a.rule.id] ?? Int.max, w, k)) }
-            worker.raw.removeAll(keepingCapacity: true)
+            for (k, a) in worker.slots[slot].raw.enumerated() { merged.append((a, ruleRank[a.rule.id] ?? Int.max, w, k)) }
+            worker.slots[slot].raw.removeAll(keepingCapacity: true)
         }
         raw.removeAll(keepingCapacity: true)
         if workers.count == 1 {
@@ -173,13 +188,13 @@ final class ShardedDetection {
             }
             for m in merged { raw.append(m.0) }
         }
-        tracker.process(raw, now: lastTime.microseconds, into: &alerts)
+        tracker.process(raw, now: slotTime[slot].microseconds, into: &alerts)
         merged.removeAll(keepingCapacity: true)
     }
 
-    /// End of input: the last batch's alerts, then every worker's closing alerts, then every incident closed.
+    /// End of input: the batches in flight, then every worker's closing alerts, then every incident closed.
     func finish(into alerts: inout [Alert]) {
-        collect(into: &alerts)
+        while collected < submitted { collect(into: &alerts) }
         merged.removeAll(keepingCapacity: true)
         for (w, worker) in workers.enumerated() {
             var out: [Alert] = []
@@ -212,42 +227,53 @@ final class ShardedDetection {
     }
 }
 
-/// One worker's engine and its share of the current batch. Touched by its thread only between `WorkerPool.start`
-/// and `WorkerPool.wait`, by the caller's thread otherwise.
+/// One worker's engine and its share of each batch in flight. A slot is touched by the worker's thread only between
+/// `WorkerPool.submit` of its round and `WorkerPool.wait(for:)` of it, by the caller's thread otherwise.
 final class DetectionWorker: @unchecked Sendable {
+    /// A class, so the caller's thread and the worker's touch different objects, never one shared array.
+    final class Slot {
+        var batch: RecordBatch
+        var raw: [Alert] = []
+        init(batch: RecordBatch) { self.batch = batch }
+    }
     var engine: DetectionEngine
-    var batch: RecordBatch
-    var raw: [Alert] = []
+    let slots: [Slot]
 
-    init(engine: DetectionEngine, capacity: Int) {
+    init(engine: DetectionEngine, depth: Int, capacity: Int) {
         self.engine = engine
-        batch = RecordBatch(origin: InputOrigin(path: ""), capacity: 0)
-        batch.records.reserveCapacity(capacity)
+        slots = (0..<depth).map { _ in
+            var b = RecordBatch(origin: InputOrigin(path: ""), capacity: 0)
+            b.records.reserveCapacity(capacity)
+            return Slot(batch: b)
+        }
     }
 
-    func run() {
-        if !batch.records.isEmpty { engine.observe(batch, into: &raw) }
-        batch.records.removeAll(keepingCapacity: true)
+    func run(slot s: Int) {
+        let slot = slots[s]
+        if !slot.batch.records.isEmpty { engine.observe(slot.batch, into: &slot.raw) }
+        slot.batch.records.removeAll(keepingCapacity: true)
         // Let go of the caller's arena so it can be reused without a copy.
-        batch.arena = []
-        batch.headers = []
+        slot.batch.arena = []
+        slot.batch.headers = []
     }
 }
 
-/// Threads that each run one `DetectionWorker` per round: `start` wakes them all, `wait` returns when all are done.
+/// Threads that each run one `DetectionWorker`, round after round: `submit` queues a round (its slot is
+/// round % depth), `wait(for:)` returns once every worker has finished that round.
 final class WorkerPool: @unchecked Sendable {
     // Allocated once so their addresses stay fixed.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let work = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private let done = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var generation = 0
-    private var pending = 0
+    private var submitted = 0
+    private var completed: [Int]
     private var stopping = false
     private let workers: [DetectionWorker]
     private var threads: [pthread_t] = []
 
     init(workers: [DetectionWorker]) throws(ReqwatchError) {
         self.workers = workers
+        completed = Array(repeating: 0, count: workers.count)
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(work, nil)
         pthread_cond_init(done, nil)
@@ -272,39 +298,38 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     fileprivate func loop(_ index: Int) {
-        var seen = 0
+        let depth = workers[index].slots.count
         while true {
             pthread_mutex_lock(mutex)
-            while generation == seen && !stopping { pthread_cond_wait(work, mutex) }
-            if stopping {
+            while completed[index] == submitted && !stopping { pthread_cond_wait(work, mutex) }
+            if completed[index] == submitted {
                 pthread_mutex_unlock(mutex)
                 return
             }
-            seen = generation
+            let round = completed[index]
             pthread_mutex_unlock(mutex)
-            workers[index].run()
+            workers[index].run(slot: round % depth)
             pthread_mutex_lock(mutex)
-            pending -= 1
-            if pending == 0 { pthread_cond_signal(done) }
+            completed[index] = round + 1
+            pthread_cond_broadcast(done)
             pthread_mutex_unlock(mutex)
         }
     }
 
-    func start() {
+    func submit() {
         pthread_mutex_lock(mutex)
-        pending = workers.count
-        generation += 1
+        submitted += 1
         pthread_cond_broadcast(work)
         pthread_mutex_unlock(mutex)
     }
 
-    func wait() {
+    func wait(for round: Int) {
         pthread_mutex_lock(mutex)
-        while pending > 0 { pthread_cond_wait(done, mutex) }
+        while completed.contains(where: { $0 <= round }) { pthread_cond_wait(done, mutex) }
         pthread_mutex_unlock(mutex)
     }
 
-    /// Ends the threads (after the round in flight) and joins them.
+    /// Ends the threads once the rounds submitted are done, and joins them.
     func stop() {
         pthread_mutex_lock(mutex)
         stopping = true

@@ -199,6 +199,29 @@ print(String(format: "parse-only plain: %.2f M lines/s (target >= 4 M lines/s on
              Double(lines) / tParsePlain / 1e6, alerts))
 print("peak RSS of this process: \(peakResidentBytes() / 1_048_576) MiB")
 
+// The CLI as users run it, each a fresh process (in-process runs above share a warmed heap, which favours later rows).
+if let bin = reqwatchBin {
+    let specArg = spec.map { "--spec '\($0)' " } ?? ""
+    func cli(_ label: String, _ args: String) -> Double {
+        best(label) { _ = system("'\(bin)' scan --no-progress \(args) > /dev/null 2>/dev/null") }
+    }
+    let cParse = cli("parse-only", "--parse-only '\(plain)'")
+    var cThreads: [(Int, Double)] = []
+    for n in threadCounts { cThreads.append((n, cli("threads \(n)", "--threads \(n) \(specArg)'\(plain)'"))) }
+    let cGz = threadCounts.map { n in (n, cli("gz threads \(n)", "--threads \(n) \(specArg)'\(gz)'")) }
+    print("")
+    print("reqwatch scan (\(bin)), one process per run:")
+    row("scan --parse-only plain", cParse, nil, "")
+    for (n, t) in cThreads {
+        row("scan --threads \(n) plain", t, cParse, "of --parse-only")
+        if n != cThreads[0].0 {
+            print(String(format: "%@%.2fx faster than --threads %d", "".padding(toLength: 36, withPad: " ", startingAt: 0),
+                         cThreads[0].1 / t, cThreads[0].0))
+        }
+    }
+    for (n, t) in cGz { row("scan --threads \(n) .gz", t, tInflate, "of inflate-only (issue 14: <= 1.1)") }
+}
+
 // 1 M distinct clients: peak RSS and evictions of the real binary (a fresh process, so nothing above counts).
 if let bin = reqwatchBin, memoryLines > 0 {
     let log = "/tmp/reqwatch-bench-clients-\(getpid()).log"
