@@ -7,9 +7,11 @@ let package = Package(
     name: "reqwatch-benchmarks",
     dependencies: [.package(name: "reqwatch", path: "../")],
     targets: [
+        // Counts malloc calls by interposing glibc's allocator (allocations per record), without LD_PRELOAD.
+        .target(name: "CMallocCounter"),
         .executableTarget(
             name: "reqwatch-bench",
-            dependencies: [.product(name: "ReqwatchEngine", package: "reqwatch")],
+            dependencies: [.product(name: "ReqwatchEngine", package: "reqwatch"), "CMallocCounter"],
             // A top-level script: Swift 5 mode keeps its globals usable from its functions.
             swiftSettings: [.swiftLanguageMode(.v5)]),
     ]

@@ -17,4 +17,5 @@ if [ ! -s "$log" ]; then
     --labels "$work/gen-$lines.labels.jsonl" --spec-out "$work/openapi.yaml"
   gzip -6 -c "$log" > "$log.gz"
 fi
-"$here/.build/release/reqwatch-bench" "$log" "$log.gz" --reps "$reps" --spec "$work/openapi.yaml"
+"$here/.build/release/reqwatch-bench" "$log" "$log.gz" --reps "$reps" --spec "$work/openapi.yaml" \
+  --threads 1,2,3 --reqwatch "$root/.build/release/reqwatch" --memory 1000000

@@ -122,17 +122,17 @@ extension IPAddress {
         }
         if gap >= 0 {
             if count >= 8 { return nil }
-            var all = [UInt16](repeating: 0, count: 8)
-            withUnsafeBytes(of: groups) { raw in
-                let g = raw.bindMemory(to: UInt16.self)
-                let tail = count - gap
-                for k in 0..<gap { all[k] = g[k] }
-                for k in 0..<tail { all[8 - tail + k] = g[gap + k] }
+            // The groups before the gap stay at the front, those after it move to the end; in place, on the stack
+            // (an array here was one allocation per IPv6 record).
+            let g = groups
+            let tail = count - gap
+            withUnsafeBytes(of: g) { raw in
+                let src = raw.bindMemory(to: UInt16.self)
+                for k in gap..<8 { set(k, 0) }
+                for k in 0..<tail { set(8 - tail + k, src[gap + k]) }
             }
-            var hi: UInt64 = 0
-            var lo: UInt64 = 0
-            for k in 0..<4 { hi = hi << 16 | UInt64(all[k]) }
-            for k in 4..<8 { lo = lo << 16 | UInt64(all[k]) }
+            let hi = UInt64(groups.0) << 48 | UInt64(groups.1) << 32 | UInt64(groups.2) << 16 | UInt64(groups.3)
+            let lo = UInt64(groups.4) << 48 | UInt64(groups.5) << 32 | UInt64(groups.6) << 16 | UInt64(groups.7)
             return IPAddress(high: hi, low: lo)
         }
         if count != 8 { return nil }

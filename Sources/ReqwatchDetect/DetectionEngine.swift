@@ -23,6 +23,9 @@ public struct DetectionEngine {
     private var raw: [Alert] = []
     private var records = 0
     private var lastTime = Timestamp.unknown
+    /// When set, `observe` and `finish` append the detectors' raw alerts (event-time order) instead of incident
+    /// lines: one engine per worker thread, one `IncidentTracker` outside merging them (`ShardedDetection`).
+    public var emitsRawAlerts = false
 
     /// Builds the enabled detectors from `configuration`.
     /// - Throws: `.config` when an enabled rule id is unknown.
@@ -165,13 +168,19 @@ public struct DetectionEngine {
                 $0.element.timestamp != $1.element.timestamp ? $0.element.timestamp < $1.element.timestamp : $0.offset < $1.offset
             }.map(\.element)
         }
+        if emitsRawAlerts { alerts.append(contentsOf: raw); return }
         tracker.process(raw, now: lastTime.microseconds, into: &alerts)
     }
 
     /// End of input: lets every detector close open windows and emit pending alerts.
-    public mutating func finish(into alerts: inout [Alert]) {
-        let t = lastTime
+    /// `time`: the newest event time of the whole run when this engine saw only part of it (raw alerts).
+    public mutating func finish(at time: Timestamp? = nil, into alerts: inout [Alert]) {
+        let t = time ?? lastTime
         raw.removeAll(keepingCapacity: true)
+        if emitsRawAlerts {
+            for k in detectors.indices { detectors[k].finish(at: t, into: &alerts) }
+            return
+        }
         for k in detectors.indices { detectors[k].finish(at: t, into: &raw) }
         tracker.process(raw, now: t.microseconds, into: &alerts)
         tracker.closeAll(into: &alerts)

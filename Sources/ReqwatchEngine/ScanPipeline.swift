@@ -42,6 +42,12 @@ public struct ScanOptions {
     public var minParsedShare = 0.5
     /// Lines rejected in the sniffed format are tried in the other known formats (`--log-format auto` only).
     public var perLineFallback = true
+    /// Threads: 1 reads, parses and detects on one thread; N > 1 reads and parses on this thread with N - 1
+    /// detection workers beside it, records split among them by client (`ShardedDetection`). The CLI's default is
+    /// the number of cores.
+    public var threads = 1
+    /// `--shard i/n`: detect on this shard's clients only (`ClientShard`).
+    public var shard: ShardSelection?
     /// Called with every batch of parsed records (`reqwatch endpoints` builds its inventory here).
     public var onBatch: ((RecordBatch) -> Void)?
 
@@ -52,6 +58,8 @@ public struct ScanOptions {
 public final class ScanPipeline {
     private var options: ScanOptions
     private var detection: DetectionEngine?
+    /// Used instead of `detection` with several threads or a shard.
+    private var sharded: ShardedDetection?
     public private(set) var summary = ScanSummary()
     private var audit = RedactionAudit()
     private var alerts: [Alert] = []
@@ -63,7 +71,19 @@ public final class ScanPipeline {
 
     public init(options: ScanOptions) throws(ReqwatchError) {
         self.options = options
-        detection = try makeDetection(options)
+        if let config = options.detect, options.threads > 1 || options.shard != nil {
+            // `--threads N`: this thread reads and parses; N - 1 detection workers (at least one) run beside it,
+            // the clients split among them. One worker gives exactly the alerts of `--threads 1`.
+            let workers = max(1, options.threads - 1)
+            // Larger batches with several workers: one hand-over per batch.
+            if workers > 1 { self.options.batchSize = max(options.batchSize, 2048) }
+            sharded = try ShardedDetection(
+                workers: workers, pipelined: options.threads > 1, shard: options.shard, configuration: config,
+                batchSize: self.options.batchSize
+            ) { () throws(ReqwatchError) in try makeDetection(options)! }
+        } else {
+            detection = try makeDetection(options)
+        }
     }
 
     /// Scans every input in order and returns the summary. Failed inputs are recorded, not thrown.
@@ -83,6 +103,10 @@ public final class ScanPipeline {
             detection!.finish(into: &alerts)
             emitAlerts()
         }
+        if !outputClosed, let sharded {
+            sharded.finish(into: &alerts)
+            emitAlerts()
+        }
         do throws(ReqwatchError) {
             try options.store?.close()
             try options.recordsOut?.flush()
@@ -93,7 +117,7 @@ public final class ScanPipeline {
         progress?.finish()
         summary.seconds = MonotonicClock.nowSeconds() - started
         summary.peakRSS = peakResidentBytes()
-        summary.detectorStatistics = Self.statistics(detection?.statistics ?? [], written: summary.alertsByRule)
+        summary.detectorStatistics = Self.statistics(detection?.statistics ?? sharded?.statistics ?? [], written: summary.alertsByRule)
         if options.redactor != nil { summary.redaction = audit.asJSON() }
         try? options.diagnostics.flush()
         return summary
@@ -402,6 +426,11 @@ public final class ScanPipeline {
                     if error.errno == EPIPE { outputClosed = true } else { diagnose("reqwatch: \(error)") }
                 }
             }
+        }
+        if let sharded {
+            // Last: the workers take the batch (the caller parses into a spare meanwhile).
+            sharded.observe(&batch, into: &alerts)
+            emitAlerts()
         }
         batch.removeAll()
     }

@@ -45,7 +45,21 @@ struct ScanCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also write a self-contained HTML report to this file (see 'reqwatch report').", valueName: "file"))
     var report: String?
 
+    @Option(help: ArgumentHelp(
+        "Detection threads: records are split among them by client, each with its own state; alerts are the same as with 1 (default: the number of cores).",
+        valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp(
+        "Keep only the clients of shard i of n (splitmix64 of the client key, mod n), to run n processes over one stream; route findings carry the same incident id in every shard.",
+        valueName: "i/n"))
+    var shard: String?
+
     func run() throws {
+        if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        if let shard, ShardSelection(shard) == nil {
+            throw ValidationError("--shard must be i/n with 0 <= i < n <= 4096, e.g. --shard 0/4")
+        }
         var settings = try input.settings(deprecatedFormat: old.format)
         try detect.apply(to: &settings)
         try redact.apply(to: &settings)
@@ -60,6 +74,8 @@ struct ScanCommand: ParsableCommand {
             if parseOnly { options.detect = nil; options.redactor = nil }
             if noProgress { options.progress = false }
             options.threadedInflate = !noThreads
+            options.threads = threads ?? max(1, min(64, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+            options.shard = shard.flatMap(ShardSelection.init)
             // Every output is opened before the first input is read: an unwritable path fails now, not after the scan.
             let sinkWriter = try output.alertWriter()
             let stats = try input.openStats()

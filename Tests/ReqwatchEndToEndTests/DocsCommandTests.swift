@@ -11,6 +11,7 @@ import Testing
         "reqwatch tail --spec openapi.yaml --state /var/lib/reqwatch/state.json /var/log/nginx/access.log": "follows forever; tail is tested in TailCommandTests",
         "kubectl logs -f deploy/api | reqwatch tail -": "needs kubectl",
         "reqwatch tail --metrics 127.0.0.1:9464 --state state.json /var/log/nginx/access.log": "follows forever; --metrics is tested in TailMetricsTests",
+        "kcat -C -b kafka:9092 -G reqwatch-group access-logs -u -q -f '%s\\n' | reqwatch tail --spec openapi.yaml - | kcat -P -b kafka:9092 -t alerts": "needs kcat and a Kafka broker",
         "reqwatch scan --spec openapi.yaml gen-1m.log > alerts.jsonl": "needs the 217 MB generated corpus",
         "reqwatch scan --config reqwatch.yaml archive/*.gz | jq 'select(.rule.id==\"id-enumeration\")'": "needs jq",
         ".build/release/reqwatch scan --spec openapi.yaml m.log > m.alerts.jsonl": "needs m.log from reqwatch-gen (1M lines)",

@@ -312,8 +312,10 @@ public struct UnknownEndpointDetector: Detector {
     static let remoteSchemes: [[UInt8]] = DetectLists.bytes(["=http://", "=https://", "=ftp://", "=http%3a", "=https%3a"])
 
     /// `author=N` (WordPress user enumeration: `/?author=1` redirects to the user's slug).
+    private static let authorParam = Array("author=".utf8)
+
     static func isAuthorEnumeration(_ q: UnsafeBufferPointer<UInt8>) -> Bool {
-        let name = Array("author=".utf8)
+        let name = authorParam  // a constant: no array built per query
         guard q.count > name.count else { return false }
         for k in 0..<name.count where ByteMatch.lower(q[k]) != name[k] { return false }
         return q[name.count] >= 0x30 && q[name.count] <= 0x39
