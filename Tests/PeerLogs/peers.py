@@ -49,8 +49,10 @@ FAIL2BAN = [
 
 # Cases reqwatch misses on purpose, with the reason; they are printed as "known miss" and do not fail the run.
 KNOWN_MISSES = {
-    "http-generic-bf/caddy-basic-auth-bf.log": "6 anonymous 401s from curl in one second: without a claimed user or a "
-    "token in the log, reqwatch cannot tell them from an app retrying an expired session, so it waits for 20 in 5 min",
+    "http-generic-bf/caddy-basic-auth-bf.log": "6 requests from curl in one second, answered 401 with the Basic "
+    "challenge; the logged request headers hold no credential at all, so no password was tried yet. Anonymous 401s "
+    "count from 20 in 5 min (an app whose log lacks its token looks the same); HTTP Basic guessing with a user name "
+    "counts from 5",
 }
 
 
