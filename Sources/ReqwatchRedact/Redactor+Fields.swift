@@ -140,22 +140,7 @@ extension Redactor {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                if i + 5 < n, let a = hexValue(b[i + 2]), let bb = hexValue(b[i + 3]), let c2 = hexValue(b[i + 4]),
-                    let d = hexValue(b[i + 5])
-                {
-                    var v = UInt32(a) << 12 | UInt32(bb) << 8 | UInt32(c2) << 4 | UInt32(d)
-                    var consumed = 6
-                    if v >= 0xD800 && v < 0xDC00, i + 11 < n, b[i + 6] == UInt8(ascii: "\\"), b[i + 7] == UInt8(ascii: "u"),
-                        let w0 = hexValue(b[i + 8]), let w1 = hexValue(b[i + 9]), let w2 = hexValue(b[i + 10]),
-                        let w3 = hexValue(b[i + 11])
-                    {
-                        let lo = UInt32(w0) << 12 | UInt32(w1) << 8 | UInt32(w2) << 4 | UInt32(w3)
-                        if lo >= 0xDC00 && lo < 0xE000 {
-                            v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                            consumed = 12
-                        }
-                    }
-                    let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
+                if let (scalar, consumed) = jsonUnicodeEscape(b, at: i) {
                     if let enc = UTF8.encode(scalar) { out.append(contentsOf: enc) }
                     i += consumed
                     continue
@@ -167,4 +152,24 @@ extension Redactor {
             i += 2
         }
     }
+}
+
+/// The `\uXXXX` escape (with its low surrogate, `\uXXXX\uXXXX`) at `b[i]` (the backslash): the scalar and how many
+/// bytes it took; a lone or invalid surrogate gives U+FFFD. nil when the four hex digits are not there.
+func jsonUnicodeEscape(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> (Unicode.Scalar, Int)? {
+    let n = b.count
+    guard i + 5 < n, let a = HexDigit.value(b[i + 2]), let bb = HexDigit.value(b[i + 3]), let c2 = HexDigit.value(b[i + 4]),
+        let d = HexDigit.value(b[i + 5]) else { return nil }
+    var v = UInt32(a) << 12 | UInt32(bb) << 8 | UInt32(c2) << 4 | UInt32(d)
+    var consumed = 6
+    if v >= 0xD800 && v < 0xDC00, i + 11 < n, b[i + 6] == UInt8(ascii: "\\"), b[i + 7] == UInt8(ascii: "u"),
+        let w0 = HexDigit.value(b[i + 8]), let w1 = HexDigit.value(b[i + 9]), let w2 = HexDigit.value(b[i + 10]), let w3 = HexDigit.value(b[i + 11])
+    {
+        let lo = UInt32(w0) << 12 | UInt32(w1) << 8 | UInt32(w2) << 4 | UInt32(w3)
+        if lo >= 0xDC00 && lo < 0xE000 {
+            v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
+            consumed = 12
+        }
+    }
+    return (Unicode.Scalar(v) ?? "\u{FFFD}", consumed)
 }

@@ -240,22 +240,7 @@ extension Redactor {
             case UInt8(ascii: "b"): out.append(0x08); map.append(at)
             case UInt8(ascii: "f"): out.append(0x0C); map.append(at)
             case UInt8(ascii: "u"):
-                if i + 5 < n, let a = hexValue(b[i + 2]), let bb = hexValue(b[i + 3]), let c2 = hexValue(b[i + 4]),
-                    let d = hexValue(b[i + 5])
-                {
-                    var v = UInt32(a) << 12 | UInt32(bb) << 8 | UInt32(c2) << 4 | UInt32(d)
-                    var consumed = 6
-                    if v >= 0xD800 && v < 0xDC00, i + 11 < n, b[i + 6] == UInt8(ascii: "\\"), b[i + 7] == UInt8(ascii: "u"),
-                        let w0 = hexValue(b[i + 8]), let w1 = hexValue(b[i + 9]), let w2 = hexValue(b[i + 10]),
-                        let w3 = hexValue(b[i + 11])
-                    {
-                        let lo = UInt32(w0) << 12 | UInt32(w1) << 8 | UInt32(w2) << 4 | UInt32(w3)
-                        if lo >= 0xDC00 && lo < 0xE000 {
-                            v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00)
-                            consumed = 12
-                        }
-                    }
-                    let scalar = Unicode.Scalar(v) ?? "\u{FFFD}"
+                if let (scalar, consumed) = jsonUnicodeEscape(b, at: i) {
                     if let enc = UTF8.encode(scalar) {
                         for byte in enc {
                             out.append(byte)

@@ -179,12 +179,7 @@ public struct Redactor: Sendable {
 
     private static let hexUpper: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    @inline(__always) static func hexValue(_ c: UInt8) -> UInt8? {
-        if ValueScanner.isDigit(c) { return c &- 48 }
-        let l = c | 0x20
-        if l >= UInt8(ascii: "a") && l <= UInt8(ascii: "f") { return l &- 87 }
-        return nil
-    }
+    @inline(__always) static func hexValue(_ c: UInt8) -> UInt8? { HexDigit.value(c) }
 
     /// One round of %XX decoding (`+` is kept, so E.164 numbers survive); returns whether anything was decoded.
     static func percentDecode(_ src: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {

@@ -4,17 +4,7 @@ import Testing
 
 /// Runs the built `reqwatch` binary (beside the test bundle in .build/<config>/) as a user would.
 enum Binary {
-    static var path: String {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        // swift test runs <build>/debug/reqwatchPackageTests.xctest; the executable is beside it.
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("reqwatch").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return repositoryRoot() + "/.build/debug/reqwatch"
-    }
+    static var path: String { builtReqwatchPath }
 
     struct Result {
         var status: Int32

@@ -2,17 +2,7 @@ import Foundation
 import ReqwatchTestSupport
 import Testing
 
-/// The built `reqwatch` beside the test bundle.
-private var binaryPath: String {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    for _ in 0..<3 {
-        let candidate = dir.appendingPathComponent("reqwatch").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    return repositoryRoot() + "/.build/debug/reqwatch"
-}
+private var binaryPath: String { builtReqwatchPath }
 
 private func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let p = Process()
