@@ -29,6 +29,17 @@ import Yams
         #expect(try DetectorHarness.run(lines: lines).filter { $0.rule.id == Self.rule.id }.isEmpty)
     }
 
+    /// An office behind one address: 120 people log in within 10 minutes with their own browsers. Not one client.
+    @Test func natOfficeLoginsDoNotFire() throws {
+        let agents = ["Mozilla/5.0 (Windows NT 10.0) Chrome/125.0", "Mozilla/5.0 (Macintosh) Safari/605.1.15",
+                      "Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0", "Mozilla/5.0 (iPhone) Mobile/15E148", "okhttp/4.12.0"]
+        let lines = (0..<120).map { "+\($0 * 5) 192.0.2.50 - POST /api/v1/auth/login 200 \(agents[$0 % agents.count])" }
+        #expect(try DetectorHarness.run(lines: lines).filter { $0.rule.id == Self.rule.id }.isEmpty)
+        // the same volume from one script is a client over the limit
+        let script = (0..<120).map { "+\($0 * 5) 192.0.2.51 - POST /api/v1/auth/login 200 python-requests/2.31" }
+        #expect(try DetectorHarness.run(lines: script).filter { $0.rule.id == Self.rule.id }.count == 1)
+    }
+
     /// The spec marks a route sensitive (or not) with `x-reqwatch-sensitive`, whatever its name.
     @Test func specExtensionOverridesTheName() throws {
         let spec = """

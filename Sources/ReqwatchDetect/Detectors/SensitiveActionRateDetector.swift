@@ -7,8 +7,8 @@ import ReqwatchCore
 /// the spec marks the operation `x-reqwatch-sensitive: true` (`false` turns a matching route off). Only requests that
 /// perform the action count (any method but GET, HEAD and OPTIONS, unless the spec marks a GET operation sensitive),
 /// and not those refused with 401/403, which belong to `auth-failure-cluster` (one attack, one incident).
-/// Clients are keyed like every rule (user or token when the log has one, else the address), so a NAT office does
-/// not add up its users' single logins unless they are anonymous; allowlist such an address in `allowlist.cidrs`.
+/// Clients are keyed like every rule (user or token when the log has one, else the address); an address whose calls of
+/// one action come with 4 or more different user agents is taken for a NAT (an office, a carrier) and not reported.
 ///
 /// Config (`detectors.sensitive-action-rate`): `threshold` (default 30), `window` (10m), `patterns` (list).
 public struct SensitiveActionRateDetector: Detector {
@@ -38,7 +38,7 @@ public struct SensitiveActionRateDetector: Detector {
             threshold = s.int("threshold", default: 30, 2...1_000_000)
             windowMicros = s.duration("window", default: 600_000_000)
             burstThreshold = s.int("burst-threshold", default: 8, 2...1_000_000)
-            burstWindowMicros = s.duration("burst-window", default: 60_000_000)
+            burstWindowMicros = s.duration("burst-window", default: 10_000_000)
             patterns = s.strings("patterns", default: Self.defaultPatterns).map { $0.lowercased() }
         }
     }
@@ -49,7 +49,11 @@ public struct SensitiveActionRateDetector: Detector {
         var statuses: [(UInt16, Int)] = []
         var first: Int64 = Int64.max
         var incident = Incident()
+        /// Hashes of the user agents seen on this key (at most `agentsKept`).
+        var agents: [UInt64] = []
     }
+    /// Distinct agents on one address and action that mark a shared address (office or carrier NAT).
+    static let agentsKept = 4
 
     private let config: Configuration
     private let identity: ClientIdentity
@@ -97,6 +101,12 @@ public struct SensitiveActionRateDetector: Detector {
             } else if table.values[d].statuses.count < 8 {
                 table.values[d].statuses.append((r.status, 1))
             }
+            if table.values[d].agents.count < Self.agentsKept {
+                let ua = r.userAgent.isPresent ? batch.hash(r.userAgent, seed: 0x7361) : 0
+                if !table.values[d].agents.contains(ua) { table.values[d].agents.append(ua) }
+            }
+            // Many different agents on one address doing the same action: people behind a NAT, not one client.
+            guard table.values[d].agents.count < Self.agentsKept else { continue }
             guard count >= config.threshold || bursting,
                   table.values[d].incident.shouldFire(at: now, cooldown: cooldown) else { continue }
             let s = table.values[d]
@@ -174,6 +184,8 @@ public struct SensitiveActionRateDetector: Detector {
                 w.count(c)
             }
             s.incident.encode(into: &w)
+            w.count(s.agents.count)
+            for a in s.agents { w.u64(a) }
         }
     }
 
@@ -187,6 +199,7 @@ public struct SensitiveActionRateDetector: Detector {
                 s.statuses.append((UInt16(truncatingIfNeeded: try r.count(max: 65_535)), try r.count(max: Int.max)))
             }
             s.incident = try Incident.decode(from: &r)
+            for _ in 0..<(try r.count(max: Self.agentsKept)) { s.agents.append(try r.u64()) }
             return s
         }
     }
