@@ -39,6 +39,8 @@ public struct Scorer: Sendable {
         public var end: Double
         public var sequence: Int
         public var eventID: String?
+        /// Campaign incidents: every address taking part (`reqwatch.addresses`).
+        public var addresses: [String] = []
     }
 
     /// Per-rule figures.
@@ -123,7 +125,9 @@ public struct Scorer: Sendable {
             return a.method?.uppercased() == l.method?.uppercased()
         default:
             if let u = l.user, let au = a.userID, u == au { return true }
-            if let ip = a.sourceIP { return l.ips.contains { Self.sameAddress(ip, $0) } }
+            for ip in [a.sourceIP].compactMap({ $0 }) + a.addresses where l.ips.contains(where: { Self.sameAddress(ip, $0) }) {
+                return true
+            }
             return false
         }
     }
@@ -331,8 +335,9 @@ public struct Scorer: Sendable {
         let seq = (value(o, "reqwatch.sequence") as? NSNumber)?.intValue ?? 0
         return Alert(
             line: line, rule: rule, sourceIP: string(o, "source.ip"), userID: string(o, "user.id"),
-            route: string(o, "http.route"), path: string(o, "url.path"), method: string(o, "http.request.method"),
-            start: min(start, end), end: max(start, end), sequence: seq, eventID: string(o, "event.id"))
+            route: string(o, "reqwatch.route") ?? string(o, "http.route"), path: string(o, "url.path"),
+            method: string(o, "http.request.method"), start: min(start, end), end: max(start, end), sequence: seq,
+            eventID: string(o, "event.id"), addresses: (value(o, "reqwatch.addresses") as? [Any])?.compactMap { $0 as? String } ?? [])
     }
 }
 
