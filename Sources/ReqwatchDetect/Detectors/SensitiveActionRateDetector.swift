@@ -57,7 +57,8 @@ public struct SensitiveActionRateDetector: Detector {
 
     private let config: Configuration
     private let identity: ClientIdentity
-    private let inventory: RouteInventory?
+    /// Per inventory operation: 1 marked sensitive, 0 marked not sensitive, -1 not marked.
+    private let operationMarks: [Int8]
     private let cooldown: Int64
     private var table: BoundedKeyTable<State>
     /// Per route id: 0 not yet classified, 1 sensitive, 2 not.
@@ -67,7 +68,10 @@ public struct SensitiveActionRateDetector: Detector {
     public init(_ detect: DetectConfiguration, _ configuration: Configuration) {
         config = configuration
         identity = ClientIdentity(ipv6Prefix: detect.ipv6Prefix)
-        inventory = detect.inventory
+        operationMarks = (detect.inventory?.routes ?? []).map { r in
+            guard let v = r.extensions["sensitive"]?.lowercased() else { return -1 }
+            return v == "true" || v == "yes" ? 1 : 0
+        }
         cooldown = detect.cooldownMicros
         table = BoundedKeyTable(capacity: detect.clientCapacity)
     }
@@ -134,12 +138,15 @@ public struct SensitiveActionRateDetector: Detector {
         }
     }
 
-    /// The spec's `x-reqwatch-sensitive` for the record's operation, if it says.
+    /// The spec's `x-reqwatch-sensitive` for the record's operation, if it says (read once per operation at init).
     private func marking(_ context: borrowing BatchContext, _ i: Int) -> Bool? {
-        guard let inventory, i < context.operations.count, context.operations[i] >= 0,
-              Int(context.operations[i]) < inventory.routes.count,
-              let v = inventory.routes[Int(context.operations[i])].extensions["sensitive"] else { return nil }
-        return v == "true" || v == "yes"
+        guard i < context.operations.count, context.operations[i] >= 0, Int(context.operations[i]) < operationMarks.count
+        else { return nil }
+        switch operationMarks[Int(context.operations[i])] {
+        case 1: return true
+        case 0: return false
+        default: return nil
+        }
     }
 
     /// Whether route `id` (already classified sensitive) is a login route.
