@@ -103,16 +103,14 @@ public struct IncidentTracker: Sendable {
             }
             // Taken out of the table while it changes, so its address set is not copied on every merge.
             if var o = open.removeValue(forKey: subject) {
-                let before = (o.alert.severity, o.alert.count)
                 merge(a, into: &o)
                 var write = lines == .updates
                 if lines == .lifecycle && o.escalations < maxEscalations
-                    && (o.alert.severity > o.writtenSeverity || o.alert.count >= o.writtenCount * 10)
+                    && (o.alert.severity > o.writtenSeverity || o.alert.incidentCount >= max(1, o.writtenCount) * 10)
                 {
                     write = true
                     o.escalations += 1
                 }
-                _ = before
                 if write { emit(&o, state: "escalated", into: &out) }
                 open[subject] = o
             } else {
