@@ -42,8 +42,9 @@ paths:
         lines += (0..<5).map { "+\($0) 192.0.2.9 - GET /v1/users/\($0) 200 Mozilla/5.0" }
         let reqs = lines.map(DetectorHarness.parse).sorted { $0.time < $1.time }
         let alerts = only(try DetectorHarness.run(reqs, configuration: try specConfig(), lifecycle: true), .unknownEndpoint)
-        // reported from its first successful call, closed at end of input with the whole picture
-        #expect(alerts.map(\.incidentState) == ["opened", "closed"])
+        // reported from its first successful call; 10 calls are a tenfold growth (one escalation line); closed at
+        // end of input with the whole picture
+        #expect(alerts.map(\.incidentState) == ["opened", "escalated", "closed"])
         let a = try #require(alerts.first)
         #expect(a.route == "/v1/internal/export/{id}")
         #expect(a.incidentKey == "ghost:GET /v1/internal/export/{id}")
