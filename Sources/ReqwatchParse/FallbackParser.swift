@@ -112,14 +112,7 @@ extension FormatSniffer {
     /// Tries every known format on `lines` (blank and `#` lines ignored, at most `sampleSize`) and returns one trial
     /// for NCSA and one for the best JSON preset, nearest first (most records, then how far the parser got).
     public static func trials(_ lines: [[UInt8]], options: ParseOptions = ParseOptions()) -> [FormatTrial] {
-        var sample: [[UInt8]] = []
-        for line in lines {
-            var i = 0
-            while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0D { i += 1 }
-            if i == line.count || line[i] == UInt8(ascii: "#") { continue }
-            sample.append(line)
-            if sample.count == sampleSize { break }
-        }
+        let sample = FormatSniffer.sample(lines)
         func run<P: LogParser>(_ name: String, _ parser: inout P, depth: (MalformedReason) -> Int) -> FormatTrial {
             var batch = RecordBatch(origin: InputOrigin(path: "diagnose"))
             var records = 0

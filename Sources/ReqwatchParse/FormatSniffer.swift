@@ -13,9 +13,8 @@ public enum FormatSniffer {
     /// at least half of the lines: `.combined` when at least half of its records end with quoted referer and
     /// user agent fields, else `.common`. Returns nil if undecidable.
     /// `restrictTo` limits the choice (`.json`: only JSON presets; `.combined`/`.common`: returns that format).
-    public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {
-        if restrictTo == .combined { return .combined }
-        if restrictTo == .common { return .common }
+    /// The first `sampleSize` lines that are neither blank nor `#` comments.
+    static func sample(_ lines: [[UInt8]]) -> [[UInt8]] {
         var sample: [[UInt8]] = []
         for line in lines {
             var i = 0
@@ -24,6 +23,13 @@ public enum FormatSniffer {
             sample.append(line)
             if sample.count == sampleSize { break }
         }
+        return sample
+    }
+
+    public static func sniff(_ lines: [[UInt8]], restrictTo: LogFormat = .auto) -> SniffedFormat? {
+        if restrictTo == .combined { return .combined }
+        if restrictTo == .common { return .common }
+        let sample = Self.sample(lines)
         if sample.isEmpty { return nil }
         let jsonLike = sample.filter { l in l.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: "{") }.count
         if jsonLike * 2 > sample.count || restrictTo == .json {
